@@ -1,0 +1,246 @@
+package analyze
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// DiffOptions chooses what a profile diff compares and how it keys samples.
+type DiffOptions struct {
+	Sample       string // sample type name; "" picks the default (see SelectSample)
+	By           KeyMode
+	KeepProfiler bool           // keep the profiler's own allocations
+	Focus        *regexp.Regexp // keep only samples with a frame matching (function or file)
+	Ignore       *regexp.Regexp // drop samples with a frame matching
+	Noise        Noise
+}
+
+// allocMachinery matches the runtime's allocation functions, which sit at
+// the innermost end of heap profile stacks and say nothing about who
+// allocated. The site of a sample is the first frame outside them.
+var allocMachinery = regexp.MustCompile(`^(runtime\.(mallocgc.*|newobject|newarray|makeslice.*|growslice|makemap.*|mapassign.*|makechan|convT.*|rawstring.*|rawbyteslice|rawruneslice|concatstring.*|slicebytetostring|stringtoslicebyte|stringtoslicerune|slicerunetostring|intstring|profilealloc|mProf_Malloc|deductAssistCredit|\(\*mcache\)\..*|\(\*mheap\)\..*|\(\*mcentral\)\..*)|internal/runtime/maps\..*|reflect\.(unsafe_New|unsafe_NewArray|mapassign.*|growslice|makemap))$`)
+
+// profilerFrame matches the profiler's own code: a sample with such a frame
+// is the profile writing itself (its buffers, its gzip writer), different
+// in every snapshot.
+var profilerFrame = regexp.MustCompile(`^(runtime/pprof|net/http/pprof|github\.com/google/pprof/profile)\.`)
+
+// SelectSample returns the index of the sample type to compare: the named
+// one, else inuse_space when present (heap profiles), else the profile's
+// default_sample_type, else the last one (pprof's rule).
+func SelectSample(s *Snapshot, name string) (int, error) {
+	find := func(n string) int {
+		return slices.IndexFunc(s.SampleTypes, func(t ValueType) bool { return t.Type == n })
+	}
+	if name != "" {
+		if i := find(name); i >= 0 {
+			return i, nil
+		}
+		avail := make([]string, len(s.SampleTypes))
+		for i, t := range s.SampleTypes {
+			avail[i] = t.Type
+		}
+		return 0, fmt.Errorf("no sample type %q in these profiles; available: %s", name, strings.Join(avail, ", "))
+	}
+	for _, n := range []string{"inuse_space", s.DefaultSampleType} {
+		if i := find(n); n != "" && i >= 0 {
+			return i, nil
+		}
+	}
+	if len(s.SampleTypes) == 0 {
+		return 0, fmt.Errorf("%s has no sample types", s.Name)
+	}
+	return len(s.SampleTypes) - 1, nil
+}
+
+// frameFlags caches, per interned frame, what the filters say about it.
+type frameFlags uint8
+
+const (
+	fMachinery frameFlags = 1 << iota
+	fProfiler
+	fFocus
+	fIgnore
+)
+
+// Diff computes every key's series across the profiles and classifies it.
+func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
+	if len(ps.Snapshots) == 0 {
+		return nil, fmt.Errorf("no profiles")
+	}
+	first := ps.Snapshots[0]
+	k, err := SelectSample(first, opt.Sample)
+	if err != nil {
+		return nil, err
+	}
+	if opt.By == "" {
+		opt.By = BySite
+	}
+	st := first.SampleTypes[k]
+	memory := st.Unit == "bytes" || strings.HasSuffix(st.Type, "_objects") || strings.HasSuffix(st.Type, "_space")
+	tab := ps.tab
+	flags := frameFlagsOf(tab, opt, memory)
+
+	// Key every stack once: -1 hidden as the profiler's, -2 filtered out.
+	n := len(ps.Snapshots)
+	keyOf := make([]int32, tab.numStacks())
+	keyIdx := map[string]int32{}
+	var rows []Row
+	for sid := range keyOf {
+		key, frame, keep := stackKey(tab, int32(sid), flags, opt)
+		if keep < 0 {
+			keyOf[sid] = int32(keep)
+			continue
+		}
+		id, ok := keyIdx[key]
+		if !ok {
+			id = int32(len(rows))
+			keyIdx[key] = id
+			rows = append(rows, Row{Key: key, Frame: frame, Trend: Trend{Values: make([]float64, n)}})
+		}
+		keyOf[sid] = id
+		rows[id].Stacks++
+	}
+
+	// Sum values; remember each row's biggest stack at the last snapshot in
+	// which the row appears.
+	hidden := make([]float64, n)
+	best := make([]int32, len(rows))
+	bestAt := make([]int, len(rows))
+	bestVal := make([]int64, len(rows))
+	for i := range best {
+		best[i], bestAt[i] = -1, -1
+	}
+	for i, s := range ps.Snapshots {
+		for j, sid := range s.Stacks {
+			v := s.value(j, k)
+			switch id := keyOf[sid]; {
+			case id == -1:
+				hidden[i] += float64(v)
+			case id >= 0:
+				rows[id].Values[i] += float64(v)
+				if i > bestAt[id] || v > bestVal[id] {
+					best[id], bestAt[id], bestVal[id] = sid, i, v
+				}
+			}
+		}
+	}
+
+	ax := NewAxis(ps.Times())
+	totals := make([]float64, n)
+	for _, r := range rows {
+		for i, v := range r.Values {
+			totals[i] += v
+		}
+	}
+	maxTotal := slices.Max(totals)
+	out := rows[:0]
+	for i := range rows {
+		r := &rows[i]
+		if slices.IndexFunc(r.Values, func(v float64) bool { return v != 0 }) < 0 {
+			continue // present only with zero values (e.g. inuse of freed sites)
+		}
+		r.Trend = Analyze(ax, r.Values, opt.Noise, maxTotal)
+		r.Stack = tab.framesOf(best[i])
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b Row) int {
+		if c := Less(&a.Trend, &b.Trend); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+
+	res := &Result{
+		Kind:       first.kind(),
+		SampleType: st,
+		By:         opt.By,
+		Noun:       opt.By.Noun(memory),
+		PerHour:    ax.PerHour,
+		Inputs:     ps.Inputs(),
+		Rows:       out,
+		Total:      Analyze(ax, totals, opt.Noise, maxTotal),
+		Warnings:   slices.Clone(ps.Warnings),
+	}
+	if !opt.KeepProfiler && slices.Max(hidden) > 0 {
+		res.Hidden = hidden
+	}
+	if opt.Focus != nil {
+		res.Focus = opt.Focus.String()
+	}
+	if opt.Ignore != nil {
+		res.Ignore = opt.Ignore.String()
+	}
+	if t0, t1 := ps.Snapshots[0].Time, ps.Snapshots[n-1].Time; ax.PerHour {
+		res.Span = t1.Sub(t0)
+	}
+	res.Verdict = Verdict{Span: res.Span, Snaps: n}
+	for _, r := range res.Suspects() {
+		res.Verdict.Growing++
+		res.Verdict.Growth += r.Delta
+	}
+	return res, nil
+}
+
+// frameFlagsOf evaluates the filters once per frame.
+func frameFlagsOf(tab *stackTable, opt DiffOptions, memory bool) []frameFlags {
+	flags := make([]frameFlags, len(tab.frames))
+	for i, f := range tab.frames {
+		var fl frameFlags
+		if memory && allocMachinery.MatchString(f.Func) {
+			fl |= fMachinery
+		}
+		if !opt.KeepProfiler && profilerFrame.MatchString(f.Func) {
+			fl |= fProfiler
+		}
+		if opt.Focus != nil && (opt.Focus.MatchString(f.Func) || opt.Focus.MatchString(f.File)) {
+			fl |= fFocus
+		}
+		if opt.Ignore != nil && (opt.Ignore.MatchString(f.Func) || opt.Ignore.MatchString(f.File)) {
+			fl |= fIgnore
+		}
+		flags[i] = fl
+	}
+	return flags
+}
+
+// stackKey returns the row key of a stack under the key mode and the frame
+// that names the row; keep is -1 for the profiler's own samples, -2 for
+// samples the focus and ignore filters drop, and 0 otherwise.
+func stackKey(tab *stackTable, sid int32, flags []frameFlags, opt DiffOptions) (key string, frame Frame, keep int) {
+	ids := tab.frameIDsOf(sid)
+	var all frameFlags
+	for _, id := range ids {
+		all |= flags[id]
+	}
+	if all&fProfiler != 0 {
+		return "", Frame{}, -1
+	}
+	if (opt.Focus != nil && all&fFocus == 0) || all&fIgnore != 0 {
+		return "", Frame{}, -2
+	}
+	site := 0
+	for site < len(ids)-1 && flags[ids[site]]&fMachinery != 0 {
+		site++
+	}
+	if len(ids) > 0 {
+		frame = tab.frames[ids[site]]
+	}
+	switch opt.By {
+	case ByFunction:
+		frame = Frame{Func: frame.Func}
+		return frame.Func, frame, 0
+	case ByStack:
+		var b strings.Builder
+		for i, id := range ids {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(tab.frames[id].String())
+		}
+		return b.String(), frame, 0
+	}
+	return frame.String(), frame, 0
+}

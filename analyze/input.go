@@ -1,0 +1,173 @@
+package analyze
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// MaxInputSize bounds the size of one input after decompression, so that a
+// hostile or mistaken file (a gzip bomb, a core dump) fails with a message
+// instead of exhausting memory.
+const MaxInputSize int64 = 4 << 30
+
+// Source is one input: its name as the user gave it and its bytes, already
+// decompressed.
+type Source struct {
+	Name string // path as given; "<stdin>" for "-"
+	Data []byte
+}
+
+// InputError is a problem with one input file. Error gives one line naming
+// the file, the position when known, and what was expected.
+type InputError struct {
+	File string
+	Pos  string // "byte 1234", "line 7"; empty when the whole file is at fault
+	Msg  string
+	Err  error // the underlying error, if any
+}
+
+func (e *InputError) Error() string {
+	s := e.File + ": "
+	if e.Pos != "" {
+		s += e.Pos + ": "
+	}
+	s += e.Msg
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ReadSources reads every argument: a file, "-" for stdin (at most once), or
+// a directory, which stands for the files in it (sorted by name) whose
+// content sniffs as one of the formats accepted by keep. Gzip is undone by
+// content, not by file name.
+func ReadSources(args []string, stdin io.Reader, keep func(Format) bool) ([]Source, error) {
+	var out []Source
+	usedStdin := false
+	for _, arg := range args {
+		if arg == "-" {
+			if usedStdin {
+				return nil, &InputError{File: "<stdin>", Msg: `"-" given more than once`}
+			}
+			usedStdin = true
+			data, err := readAllBounded("<stdin>", stdin)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Source{Name: "<stdin>", Data: data})
+			continue
+		}
+		st, err := os.Stat(arg)
+		if err != nil {
+			return nil, &InputError{File: arg, Msg: "cannot read", Err: unwrapPathError(err)}
+		}
+		if !st.IsDir() {
+			src, err := readFile(arg)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, src)
+			continue
+		}
+		srcs, err := readDir(arg, keep)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, srcs...)
+	}
+	return out, nil
+}
+
+func readDir(dir string, keep func(Format) bool) ([]Source, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, &InputError{File: dir, Msg: "cannot list directory", Err: unwrapPathError(err)}
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if e.Type().IsRegular() && e.Name()[0] != '.' {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	var out []Source
+	for _, name := range names {
+		src, err := readFile(filepath.Join(dir, name))
+		if err != nil {
+			continue // not ours: a README, a truncated download …
+		}
+		if keep == nil || keep(Sniff(src.Data)) {
+			out = append(out, src)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &InputError{File: dir, Msg: "directory holds no profile files"}
+	}
+	return out, nil
+}
+
+func readFile(path string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Source{}, &InputError{File: path, Msg: "cannot read", Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	data, err := readAllBounded(path, f)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Name: path, Data: data}, nil
+}
+
+// readAllBounded reads r to the end, undoing gzip when the content starts
+// with its magic number, and refuses more than MaxInputSize bytes.
+func readAllBounded(name string, r io.Reader) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
+	if err != nil {
+		return nil, &InputError{File: name, Msg: "cannot read", Err: unwrapPathError(err)}
+	}
+	if int64(len(raw)) > MaxInputSize {
+		return nil, &InputError{File: name, Msg: fmt.Sprintf("larger than %d GiB", MaxInputSize>>30)}
+	}
+	if !isGzip(raw) {
+		return raw, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, &InputError{File: name, Pos: "byte 0", Msg: "expected a gzip header", Err: err}
+	}
+	var buf bytes.Buffer
+	// Profiles compress about 3–10×; start there to avoid regrowth.
+	buf.Grow(min(len(raw)*6, int(MaxInputSize)))
+	n, err := io.Copy(&buf, io.LimitReader(zr, MaxInputSize+1))
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "truncated gzip stream"}
+	case err != nil:
+		return nil, &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "corrupt gzip stream", Err: err}
+	case n > MaxInputSize:
+		return nil, &InputError{File: name, Msg: fmt.Sprintf("decompresses to more than %d GiB", MaxInputSize>>30)}
+	}
+	return buf.Bytes(), nil
+}
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// unwrapPathError drops the *os.PathError wrapper, whose path the
+// InputError already names.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

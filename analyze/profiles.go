@@ -1,0 +1,166 @@
+package analyze
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// ProfileSeries is a series of pprof profiles of one kind, in time order,
+// whose stacks share one intern table.
+type ProfileSeries struct {
+	Snapshots []*Snapshot
+	Args      []int // Snapshots[i] was the Args[i]-th input given
+	Warnings  []string
+	tab       *stackTable
+}
+
+// LoadProfiles parses every source as a pprof profile and checks that they
+// form one series: the same sample types and units. It orders them by
+// their times when every profile has one (and warns when that differs from
+// the order given), and warns when the binaries differ or a profile looks
+// like a delta profile.
+func LoadProfiles(srcs []Source) (*ProfileSeries, error) {
+	ps := &ProfileSeries{tab: newStackTable()}
+	for i, src := range srcs {
+		if f := Sniff(src.Data); f != FormatPprof {
+			return nil, notProfileError(src, f)
+		}
+		s, err := loadPprof(src, ps.tab)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			if err := sameKind(ps.Snapshots[0], s); err != nil {
+				return nil, err
+			}
+		}
+		ps.Snapshots = append(ps.Snapshots, s)
+		ps.Args = append(ps.Args, i)
+	}
+	ps.order()
+	ps.warn()
+	return ps, nil
+}
+
+func notProfileError(src Source, f Format) error {
+	e := &InputError{File: src.Name, Msg: "expected a pprof profile (protobuf, gzipped or not), found " + string(f)}
+	switch f {
+	case FormatUnknown:
+		if _, err := scanProto(src.Data); err != nil {
+			if pe, ok := err.(*protoError); ok && pe.Off > 0 {
+				// It started as a profile: say where it broke.
+				e.Pos = fmt.Sprintf("byte %d", pe.Off)
+				e.Msg = "malformed pprof profile: " + pe.Msg
+				return e
+			}
+		}
+		e.Msg = "expected a pprof profile (protobuf, gzipped or not), found data of an unknown format"
+	case FormatPprofText:
+		e.Msg += "; leakscan reads the protobuf form (fetch /debug/pprof/heap without ?debug=1)"
+	case FormatGoroutineText, FormatV8Snapshot, FormatHPROF:
+		e.Msg += "; leakscan diff does not read this format yet"
+	}
+	return e
+}
+
+func sameKind(first, s *Snapshot) error {
+	if slices.Equal(first.SampleTypes, s.SampleTypes) {
+		return nil
+	}
+	return &InputError{File: s.Name, Msg: fmt.Sprintf(
+		"a %s profile with sample types %s, expected %s like %s: compare profiles of one kind",
+		s.kind(), joinTypes(s.SampleTypes), joinTypes(first.SampleTypes), first.Name)}
+}
+
+func joinTypes(ts []ValueType) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = t.String()
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// order sorts the snapshots by time when all have one.
+func (ps *ProfileSeries) order() {
+	for _, s := range ps.Snapshots {
+		if s.Time.IsZero() {
+			if len(ps.Snapshots) > 1 {
+				ps.Warnings = append(ps.Warnings, fmt.Sprintf("%s has no time: the series is in the order given, and growth is per snapshot, not per hour", s.Name))
+			}
+			return
+		}
+	}
+	idx := make([]int, len(ps.Snapshots))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ps.Snapshots[idx[a]].Time.Before(ps.Snapshots[idx[b]].Time) })
+	if sort.IntsAreSorted(idx) {
+		return
+	}
+	snaps := make([]*Snapshot, len(idx))
+	names := make([]string, len(idx))
+	for i, j := range idx {
+		snaps[i] = ps.Snapshots[j]
+		names[i] = snaps[i].Name
+	}
+	ps.Snapshots, ps.Args = snaps, idx
+	ps.Warnings = append(ps.Warnings, "ordered by the profiles' own times, not as given: "+strings.Join(names, ", "))
+}
+
+// warn notes what makes the comparison doubtful.
+func (ps *ProfileSeries) warn() {
+	first := ps.Snapshots[0]
+	for _, s := range ps.Snapshots[1:] {
+		if s.Binary != first.Binary {
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%s comes from another binary than %s (%s vs %s): sites of a rebuilt binary may have moved lines",
+				s.Name, first.Name, orNone(s.Binary), orNone(first.Binary)))
+			break
+		}
+	}
+	for i, s := range ps.Snapshots {
+		if i > 0 && s.Time.Equal(ps.Snapshots[i-1].Time) && !s.Time.IsZero() {
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%s has the same time as %s: the same profile twice?", s.Name, ps.Snapshots[i-1].Name))
+		}
+		if s.Duration > 0 || s.Negative {
+			why := "negative values"
+			if s.Duration > 0 {
+				why = fmt.Sprintf("a duration of %s", s.Duration.Round(time.Millisecond))
+			}
+			if s.kind() == "heap" {
+				ps.Warnings = append(ps.Warnings, fmt.Sprintf("%s looks like a delta profile (%s, as from ?seconds=N): its values are changes over that time, not totals", s.Name, why))
+			}
+		}
+		if s.Truncated > 0 {
+			ps.Warnings = append(ps.Warnings, fmt.Sprintf("%s: %d samples have stacks cut at the runtime's depth limit; their sites may merge wrongly", s.Name, s.Truncated))
+		}
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// Inputs describes the snapshots for a report.
+func (ps *ProfileSeries) Inputs() []Input {
+	out := make([]Input, len(ps.Snapshots))
+	for i, s := range ps.Snapshots {
+		out[i] = Input{Name: s.Name, Arg: ps.Args[i], Time: s.Time, Duration: s.Duration, SampleTypes: s.SampleTypes, Binary: s.Binary}
+	}
+	return out
+}
+
+// Times returns the snapshot times, zero where unknown.
+func (ps *ProfileSeries) Times() []time.Time {
+	out := make([]time.Time, len(ps.Snapshots))
+	for i, s := range ps.Snapshots {
+		out[i] = s.Time
+	}
+	return out
+}

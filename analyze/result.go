@@ -1,0 +1,86 @@
+package analyze
+
+import "time"
+
+// KeyMode says what a row of a profile diff aggregates.
+type KeyMode string
+
+// The key modes of a profile diff.
+const (
+	BySite     KeyMode = "site"     // innermost frame outside the allocation machinery
+	ByFunction KeyMode = "function" // that frame's function, all lines together
+	ByStack    KeyMode = "stack"    // the whole call stack
+)
+
+// Noun names one row in prose ("3 allocation sites grew").
+func (m KeyMode) Noun(memory bool) string {
+	switch m {
+	case ByFunction:
+		return "function"
+	case ByStack:
+		return "stack"
+	}
+	if memory {
+		return "allocation site"
+	}
+	return "site"
+}
+
+// Result is everything a report shows about one series: what was compared,
+// each key's trend, the verdict and the warnings. The report package renders
+// it and decides nothing.
+type Result struct {
+	Kind       string    // "heap", "goroutine", "cpu" …
+	SampleType ValueType // the values compared
+	By         KeyMode
+	Noun       string // what one row is, singular: "allocation site"
+	PerHour    bool   // slopes are per hour; else per snapshot
+	Span       time.Duration
+	Inputs     []Input
+	Rows       []Row // every key, suspects first (see Less)
+	Total      Trend // the sum of all rows per snapshot
+	Hidden     []float64
+	Warnings   []string
+	Verdict    Verdict
+	Focus      string // the --focus expression, if any
+	Ignore     string // the --ignore expression, if any
+}
+
+// Input describes one snapshot of the series, in series order.
+type Input struct {
+	Name        string
+	Arg         int // position among the inputs as given, from 0
+	Time        time.Time
+	Duration    time.Duration
+	SampleTypes []ValueType
+	Binary      string
+}
+
+// Row is one key of the series and its trend.
+type Row struct {
+	Key    string  // unique; the sort's last tie-breaker
+	Frame  Frame   // the site (by site), or the function (by function: Func only)
+	Stack  []Frame // the stack contributing most at the last snapshot, innermost first
+	Stacks int     // distinct stacks aggregated into this row
+	Trend
+}
+
+// Verdict is the one-line answer: how many keys grew steadily, and by how
+// much together over how long.
+type Verdict struct {
+	Growing int
+	Growth  float64 // sum of Delta over the growing rows
+	Span    time.Duration
+	Snaps   int
+}
+
+// Suspects returns the rows classified growing, in rank order.
+func (r *Result) Suspects() []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Class == Growing {
+			out = append(out, row)
+		}
+	}
+	return out
+}

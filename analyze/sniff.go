@@ -1,0 +1,126 @@
+package analyze
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Format is an input format recognised by content.
+type Format string
+
+// The formats Sniff recognises. Only FormatPprof is analysed today; the
+// others are named so that the error says what the file is.
+const (
+	FormatUnknown       Format = "unknown"
+	FormatEmpty         Format = "empty file"
+	FormatPprof         Format = "pprof profile"
+	FormatPprofText     Format = "text (debug=1) pprof profile"
+	FormatGoroutineText Format = "goroutine dump (debug=2 or traceback)"
+	FormatV8Snapshot    Format = "V8 heap snapshot"
+	FormatHPROF         Format = "Java HPROF heap dump"
+)
+
+// Sniff tells the format of decompressed input data from its content.
+func Sniff(data []byte) Format {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return FormatEmpty
+	}
+	if _, err := scanProto(data); err == nil {
+		return FormatPprof
+	}
+	head := data[:min(len(data), 4096)]
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	text := bytes.TrimLeft(head, " \t\r\n")
+	switch {
+	case bytes.HasPrefix(text, []byte("JAVA PROFILE ")):
+		return FormatHPROF
+	case bytes.HasPrefix(text, []byte("{")) && bytes.Contains(head, []byte(`"snapshot"`)):
+		return FormatV8Snapshot
+	case bytes.HasPrefix(text, []byte("heap profile:")),
+		bytes.HasPrefix(text, []byte("goroutine profile: total")),
+		bytes.HasPrefix(text, []byte("--- contention")),
+		bytes.HasPrefix(text, []byte("--- mutex")),
+		bytes.HasPrefix(text, []byte("threadcreate profile:")):
+		return FormatPprofText
+	case bytes.Contains(head, []byte("goroutine ")) && bytes.Contains(head, []byte(" [")):
+		return FormatGoroutineText
+	}
+	return FormatUnknown
+}
+
+// profileFields gives the protobuf wire type of every field of the
+// perftools.profiles.Profile message (profile.proto). Field 13 (comment) is
+// a repeated int64 and may be packed.
+var profileFields = [...]int8{
+	1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 0, 10: 0, 11: 2, 12: 0, 13: -1, 14: 0,
+}
+
+// protoError is a position in a protobuf message and what was wrong there.
+type protoError struct {
+	Off int
+	Msg string
+}
+
+func (e *protoError) Error() string { return fmt.Sprintf("byte %d: %s", e.Off, e.Msg) }
+
+// scanProto walks the top-level fields of a Profile message without decoding
+// them. It accepts only known field numbers with their wire types, and
+// lengths that fit, so that text or another binary format does not pass for
+// a profile. It returns how many string_table entries it saw.
+func scanProto(b []byte) (strings int, err error) {
+	off := 0
+	for off < len(b) {
+		start := off
+		tag, n := uvarint(b[off:])
+		if n <= 0 {
+			return strings, &protoError{start, "expected a field tag, found a broken varint"}
+		}
+		off += n
+		field, wire := tag>>3, int8(tag&7)
+		if field == 0 || field >= uint64(len(profileFields)) {
+			return strings, &protoError{start, fmt.Sprintf("expected a Profile field, found field number %d", field)}
+		}
+		want := profileFields[field]
+		if want >= 0 && wire != want || want < 0 && wire != 0 && wire != 2 {
+			return strings, &protoError{start, fmt.Sprintf("field %d has wire type %d, expected %d", field, wire, max(want, 0))}
+		}
+		switch wire {
+		case 0:
+			if _, n := uvarint(b[off:]); n <= 0 {
+				return strings, &protoError{off, fmt.Sprintf("field %d: truncated varint", field)}
+			} else {
+				off += n
+			}
+		case 2:
+			l, n := uvarint(b[off:])
+			if n <= 0 {
+				return strings, &protoError{off, fmt.Sprintf("field %d: truncated length", field)}
+			}
+			off += n
+			if l > uint64(len(b)-off) {
+				return strings, &protoError{off, fmt.Sprintf("field %d needs %d bytes, only %d left (truncated file?)", field, l, len(b)-off)}
+			}
+			off += int(l)
+			if field == 6 {
+				strings++
+			}
+		}
+	}
+	if strings == 0 {
+		return 0, &protoError{len(b), "no string table: not a pprof profile"}
+	}
+	return strings, nil
+}
+
+// uvarint decodes a protobuf varint; n ≤ 0 when b ends early or the varint
+// is longer than ten bytes.
+func uvarint(b []byte) (v uint64, n int) {
+	for i := 0; i < len(b) && i < 10; i++ {
+		c := b[i]
+		v |= uint64(c&0x7f) << (7 * uint(i))
+		if c < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+// SchemaVersion is the version of the JSON document written by JSON. It
+// changes only when a field is removed or changes meaning; fields may be
+// added within a version. The schema is documented in README.md.
+const SchemaVersion = 1
+
+// jsonDoc is the JSON document of a series diff.
+type jsonDoc struct {
+	Schema     string            `json:"schema"`
+	Version    int               `json:"version"`
+	Kind       string            `json:"kind"`
+	SampleType analyze.ValueType `json:"sample_type"`
+	By         analyze.KeyMode   `json:"by"`
+	RateUnit   string            `json:"rate_unit"`
+	Span       float64           `json:"span_seconds"`
+	Verdict    jsonVerdict       `json:"verdict"`
+	Inputs     []jsonInput       `json:"inputs"`
+	Total      jsonTrend         `json:"total"`
+	RowsTotal  int               `json:"rows_total"`
+	Rows       []jsonRow         `json:"rows"`
+	Hidden     []float64         `json:"hidden_profiler,omitempty"`
+	Focus      string            `json:"focus,omitempty"`
+	Ignore     string            `json:"ignore,omitempty"`
+	Warnings   []string          `json:"warnings"`
+}
+
+type jsonVerdict struct {
+	Text      string  `json:"text"`
+	Growing   int     `json:"growing"`
+	Growth    float64 `json:"growth"`
+	Snapshots int     `json:"snapshots"`
+}
+
+type jsonInput struct {
+	Name        string              `json:"name"`
+	Argument    int                 `json:"argument"`
+	Time        *time.Time          `json:"time"`
+	Duration    float64             `json:"duration_seconds,omitempty"`
+	SampleTypes []analyze.ValueType `json:"sample_types"`
+	Binary      string              `json:"binary,omitempty"`
+}
+
+type jsonTrend struct {
+	Class    analyze.Class `json:"class"`
+	Values   []float64     `json:"values"`
+	First    float64       `json:"first"`
+	Last     float64       `json:"last"`
+	Delta    float64       `json:"delta"`
+	DeltaPct *float64      `json:"delta_pct"`
+	Slope    float64       `json:"slope"`
+	Up       int           `json:"up_steps"`
+	Down     int           `json:"down_steps"`
+	Tau      float64       `json:"tau"`
+	PValue   *float64      `json:"p_value"`
+	Noise    float64       `json:"noise"`
+	Score    float64       `json:"score"`
+}
+
+type jsonRow struct {
+	Key string `json:"key"`
+	jsonTrend
+	Function string          `json:"function"`
+	File     string          `json:"file,omitempty"`
+	Line     int64           `json:"line,omitempty"`
+	Stacks   int             `json:"stacks"`
+	Stack    []analyze.Frame `json:"stack"`
+}
+
+func trendJSON(t analyze.Trend) jsonTrend {
+	j := jsonTrend{Class: t.Class, Values: t.Values, First: t.First, Last: t.Last, Delta: t.Delta,
+		Slope: t.Slope, Up: t.Up, Down: t.Down, Tau: t.Tau, Noise: t.Noise, Score: t.Score}
+	if t.HasPct {
+		p := t.DeltaPct
+		j.DeltaPct = &p
+	}
+	if t.HasP {
+		p := t.PValue
+		j.PValue = &p
+	}
+	return j
+}
+
+// JSON writes the result as an indented JSON document (schema "leakscan/diff").
+func JSON(w io.Writer, res *analyze.Result, opt Options) error {
+	doc := jsonDoc{
+		Schema: "leakscan/diff", Version: SchemaVersion,
+		Kind: res.Kind, SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
+		Span:      res.Span.Seconds(),
+		Verdict:   jsonVerdict{Text: VerdictLine(res), Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
+		Total:     trendJSON(res.Total),
+		RowsTotal: len(res.Rows),
+		Rows:      []jsonRow{},
+		Hidden:    res.Hidden,
+		Focus:     res.Focus,
+		Ignore:    res.Ignore,
+		Warnings:  append([]string{}, res.Warnings...),
+	}
+	if res.PerHour {
+		doc.RateUnit = "hour"
+	}
+	for _, in := range res.Inputs {
+		ji := jsonInput{Name: in.Name, Argument: in.Arg, Duration: in.Duration.Seconds(), SampleTypes: in.SampleTypes, Binary: in.Binary}
+		if !in.Time.IsZero() {
+			t := in.Time
+			ji.Time = &t
+		}
+		doc.Inputs = append(doc.Inputs, ji)
+	}
+	for _, r := range shown(res, opt) {
+		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
+			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

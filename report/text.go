@@ -1,0 +1,233 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+// Options controls every writer.
+type Options struct {
+	Top int // rows to show; 0 shows all
+}
+
+// classes lists the classes in the order summaries mention them.
+var classes = []analyze.Class{analyze.Growing, analyze.New, analyze.Plateau, analyze.Sawtooth, analyze.Shrinking, analyze.Gone, analyze.Flat}
+
+// Text writes the aligned table: the verdict, the total, then one row per
+// key with its series as a sparkline, suspects first.
+func Text(w io.Writer, res *analyze.Result, opt Options) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "%s\n", header(res))
+	fmt.Fprintf(ew, "%s\n", VerdictLine(res))
+	if c := caveat(res); c != "" {
+		fmt.Fprintf(ew, "note: %s\n", c)
+	}
+	unit := res.SampleType.Unit
+	fmt.Fprintf(ew, "total: %s → %s (%s)  %s\n", Value(res.Total.First, unit), Value(res.Total.Last, unit),
+		Signed(res.Total.Delta, unit), Sparkline(res.Total.Values))
+	rows := shown(res, opt)
+	fmt.Fprintf(ew, "%s: %s", plural(res.Noun), classSummary(res.Rows))
+	if len(rows) < len(res.Rows) {
+		fmt.Fprintf(ew, " (showing the top %d)", len(rows))
+	}
+	fmt.Fprintln(ew)
+	if len(rows) > 0 {
+		fmt.Fprintln(ew)
+		t := table{right: []bool{true, false, true, true, true, true, true, false, false}}
+		t.add("#", "CLASS", "FIRST", "LAST", "CHANGE", "%", rateHeader(res), "TREND", strings.ToUpper(res.Noun))
+		for i, r := range rows {
+			t.add(strconv.Itoa(i+1), string(r.Class), Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit),
+				pct(r.Trend), Signed(r.Slope, unit), Sparkline(r.Values), rowTitle(r, res.By, true))
+		}
+		t.write(ew)
+	}
+	if len(res.Hidden) > 0 {
+		fmt.Fprintf(ew, "\nhidden: the profiler's own allocations (%s at the last snapshot); --keep-profiler shows them\n",
+			Value(res.Hidden[len(res.Hidden)-1], unit))
+	}
+	for _, wmsg := range res.Warnings {
+		fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
+	}
+	return ew.err
+}
+
+// header says what was compared.
+func header(res *analyze.Result) string {
+	s := fmt.Sprintf("%d %s profiles, %s, by %s", len(res.Inputs), res.Kind, res.SampleType.Type, res.Noun)
+	if res.Span > 0 {
+		s += ", over " + Span(res.Span)
+	}
+	if res.Focus != "" {
+		s += ", focus " + res.Focus
+	}
+	if res.Ignore != "" {
+		s += ", ignore " + res.Ignore
+	}
+	return s
+}
+
+// VerdictLine is the one-sentence answer that opens every report:
+// "2 allocation sites grew steadily: +48.0 MiB over 40.0 min".
+func VerdictLine(res *analyze.Result) string {
+	v := res.Verdict
+	over := fmt.Sprintf("%d snapshots", v.Snaps)
+	if v.Span > 0 {
+		over = Span(v.Span)
+	}
+	if v.Growing == 0 {
+		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)
+	}
+	noun := res.Noun
+	if v.Growing > 1 {
+		noun = plural(noun)
+	}
+	return fmt.Sprintf("%d %s grew steadily: %s over %s.", v.Growing, noun, Signed(v.Growth, res.SampleType.Unit), over)
+}
+
+// caveat says what a short series cannot tell.
+func caveat(res *analyze.Result) string {
+	switch n := res.Verdict.Snaps; {
+	case n == 2:
+		return "two snapshots show one step: a cache warming up or a buffer caught at its peak looks exactly like a leak; take 5 or more"
+	case n < 5:
+		return fmt.Sprintf("%d snapshots can tell a plateau from growth but not a slow sawtooth, and give no p-value; take 5 or more", n)
+	}
+	return ""
+}
+
+func rateHeader(res *analyze.Result) string {
+	if res.PerHour {
+		return "RATE/H"
+	}
+	return "RATE/SNAP"
+}
+
+func pct(t analyze.Trend) string {
+	if !t.HasPct {
+		return "new"
+	}
+	return Percent(t.DeltaPct)
+}
+
+// shown returns the rows to show under opt.Top.
+func shown(res *analyze.Result, opt Options) []analyze.Row {
+	if opt.Top > 0 && len(res.Rows) > opt.Top {
+		return res.Rows[:opt.Top]
+	}
+	return res.Rows
+}
+
+// classSummary counts rows per class: "2 growing · 1 plateau · 40 flat".
+func classSummary(rows []analyze.Row) string {
+	var parts []string
+	for _, c := range classes {
+		n := 0
+		for _, r := range rows {
+			if r.Class == c {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, c))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// rowTitle names a row: its site, its function, or its stack's first
+// frames. short trims file paths to their base name.
+func rowTitle(r analyze.Row, by analyze.KeyMode, short bool) string {
+	f := r.Frame
+	switch by {
+	case analyze.ByFunction:
+		return printable(f.Func)
+	case analyze.ByStack:
+		var parts []string
+		for i, fr := range r.Stack {
+			if i == 3 {
+				parts = append(parts, "…")
+				break
+			}
+			parts = append(parts, printable(fr.Func))
+		}
+		return strings.Join(parts, " ← ")
+	}
+	return frameString(f, short)
+}
+
+func frameString(f analyze.Frame, short bool) string {
+	if f.File == "" {
+		return printable(f.Func)
+	}
+	file := f.File
+	if short {
+		file = filepath.Base(file)
+	}
+	return fmt.Sprintf("%s %s:%d", printable(f.Func), printable(file), f.Line)
+}
+
+func plural(noun string) string {
+	if strings.HasSuffix(noun, "s") {
+		return noun + "es"
+	}
+	return noun + "s"
+}
+
+// oneLine keeps a message from an input on one line.
+func oneLine(s string) string { return printable(s) }
+
+// printable escapes control characters and invalid UTF-8, which names read
+// from untrusted inputs may hold, so that they cannot break a line, a table
+// column or a terminal.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// errWriter remembers the first write error so writers can check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
