@@ -55,6 +55,20 @@ func SelectSample(s *Snapshot, name string) (int, error) {
 	return len(s.SampleTypes) - 1, nil
 }
 
+// churnFactor: a row that allocated more than this many times its largest
+// in-use value over the series, and did not grow, is churn.
+const churnFactor = 10
+
+// allocIndex returns the index of the cumulative alloc_* sample type that
+// goes with an inuse_* one, or -1.
+func allocIndex(s *Snapshot, inuse string) int {
+	rest, ok := strings.CutPrefix(inuse, "inuse_")
+	if !ok {
+		return -1
+	}
+	return slices.IndexFunc(s.SampleTypes, func(t ValueType) bool { return t.Type == "alloc_"+rest })
+}
+
 // frameFlags caches, per interned frame, what the filters say about it.
 type frameFlags uint8
 
@@ -107,6 +121,8 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 	// Sum values; remember each row's biggest stack at the last snapshot in
 	// which the row appears.
 	hidden := make([]float64, n)
+	ka := allocIndex(first, st.Type)
+	alloc0, allocN := make([]float64, len(rows)), make([]float64, len(rows))
 	best := make([]int32, len(rows))
 	bestAt := make([]int, len(rows))
 	bestVal := make([]int64, len(rows))
@@ -121,6 +137,12 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 				hidden[i] += float64(v)
 			case id >= 0:
 				rows[id].Values[i] += float64(v)
+				if ka >= 0 && i == 0 {
+					alloc0[id] += float64(s.value(j, ka))
+				}
+				if ka >= 0 && i == n-1 {
+					allocN[id] += float64(s.value(j, ka))
+				}
 				if i > bestAt[id] || v > bestVal[id] {
 					best[id], bestAt[id], bestVal[id] = sid, i, v
 				}
@@ -139,10 +161,12 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 	out := rows[:0]
 	for i := range rows {
 		r := &rows[i]
-		if slices.IndexFunc(r.Values, func(v float64) bool { return v != 0 }) < 0 {
-			continue // present only with zero values (e.g. inuse of freed sites)
+		r.Allocated = max(0, allocN[i]-alloc0[i])
+		if r.Allocated == 0 && slices.IndexFunc(r.Values, func(v float64) bool { return v != 0 }) < 0 {
+			continue // present only with zero values
 		}
 		r.Trend = Analyze(ax, r.Values, opt.Noise, maxTotal)
+		r.Churn = r.Class != Growing && r.Allocated > churnFactor*max(r.Max, r.Noise)
 		r.Stack = tab.framesOf(best[i])
 		out = append(out, *r)
 	}
@@ -176,6 +200,20 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 	if t0, t1 := ps.Snapshots[0].Time, ps.Snapshots[n-1].Time; ax.PerHour {
 		res.Span = t1.Sub(t0)
 	}
+	for _, r := range out {
+		if r.Churn {
+			res.Churn = append(res.Churn, r)
+		}
+	}
+	slices.SortStableFunc(res.Churn, func(a, b Row) int {
+		switch {
+		case a.Allocated > b.Allocated:
+			return -1
+		case a.Allocated < b.Allocated:
+			return 1
+		}
+		return 0
+	})
 	res.Verdict = Verdict{Span: res.Span, Snaps: n}
 	for _, r := range res.Suspects() {
 		res.Verdict.Growing++

@@ -16,11 +16,29 @@ import (
 // instead of exhausting memory.
 const MaxInputSize int64 = 4 << 30
 
-// Source is one input: its name as the user gave it and its bytes, already
-// decompressed.
+// Source is one input: its name as the user gave it and, through Bytes, its
+// content, decompressed. Files are read when Bytes is called, so that a
+// series of large inputs is held in memory one at a time.
 type Source struct {
 	Name string // path as given; "<stdin>" for "-"
-	Data []byte
+	path string // file to read; "" when data holds the content
+	data []byte
+}
+
+// NewSource makes a source of content already in memory.
+func NewSource(name string, data []byte) Source { return Source{Name: name, data: data} }
+
+// Bytes returns the decompressed content.
+func (s Source) Bytes() ([]byte, error) {
+	if s.path == "" {
+		return s.data, nil
+	}
+	f, err := os.Open(s.path)
+	if err != nil {
+		return nil, &InputError{File: s.Name, Msg: "cannot read", Err: unwrapPathError(err)}
+	}
+	defer f.Close()
+	return readAllBounded(s.Name, f)
 }
 
 // InputError is a problem with one input file. Error gives one line naming
@@ -63,7 +81,7 @@ func ReadSources(args []string, stdin io.Reader, keep func(Format) bool) ([]Sour
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Source{Name: "<stdin>", Data: data})
+			out = append(out, Source{Name: "<stdin>", data: data})
 			continue
 		}
 		st, err := os.Stat(arg)
@@ -71,11 +89,7 @@ func ReadSources(args []string, stdin io.Reader, keep func(Format) bool) ([]Sour
 			return nil, &InputError{File: arg, Msg: "cannot read", Err: unwrapPathError(err)}
 		}
 		if !st.IsDir() {
-			src, err := readFile(arg)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, src)
+			out = append(out, Source{Name: arg, path: arg})
 			continue
 		}
 		srcs, err := readDir(arg, keep)
@@ -101,12 +115,9 @@ func readDir(dir string, keep func(Format) bool) ([]Source, error) {
 	sort.Strings(names)
 	var out []Source
 	for _, name := range names {
-		src, err := readFile(filepath.Join(dir, name))
-		if err != nil {
-			continue // not ours: a README, a truncated download …
-		}
-		if keep == nil || keep(Sniff(src.Data)) {
-			out = append(out, src)
+		path := filepath.Join(dir, name)
+		if keep == nil || keep(sniffFile(path)) {
+			out = append(out, Source{Name: path, path: path})
 		}
 	}
 	if len(out) == 0 {
@@ -115,17 +126,27 @@ func readDir(dir string, keep func(Format) bool) ([]Source, error) {
 	return out, nil
 }
 
-func readFile(path string) (Source, error) {
+// sniffFile tells the format of a file from its first bytes (decompressed
+// when gzipped), without reading all of it.
+func sniffFile(path string) Format {
 	f, err := os.Open(path)
 	if err != nil {
-		return Source{}, &InputError{File: path, Msg: "cannot read", Err: unwrapPathError(err)}
+		return FormatUnknown
 	}
 	defer f.Close()
-	data, err := readAllBounded(path, f)
-	if err != nil {
-		return Source{}, err
+	var r io.Reader = f
+	head := make([]byte, 2)
+	if n, _ := io.ReadFull(f, head); n == 2 && isGzip(head) {
+		zr, err := gzip.NewReader(io.MultiReader(bytes.NewReader(head), f))
+		if err != nil {
+			return FormatUnknown
+		}
+		r = zr
+	} else {
+		r = io.MultiReader(bytes.NewReader(head[:n]), f)
 	}
-	return Source{Name: path, Data: data}, nil
+	buf, _ := io.ReadAll(io.LimitReader(r, sniffSize))
+	return sniffPrefix(buf, len(buf) < sniffSize)
 }
 
 // readAllBounded reads r to the end, undoing gzip when the content starts

@@ -24,11 +24,45 @@ type ProfileSeries struct {
 // like a delta profile.
 func LoadProfiles(srcs []Source) (*ProfileSeries, error) {
 	ps := &ProfileSeries{tab: newStackTable()}
-	for i, src := range srcs {
-		if f := Sniff(src.Data); f != FormatPprof {
-			return nil, notProfileError(src, f)
+	// One goroutine reads, decompresses and decodes the tables of the next
+	// profile while this one interns the stacks of the current one; the
+	// unbuffered channel keeps at most two profiles' bytes in memory.
+	type decoded struct {
+		data []byte
+		raw  *rawProfile
+		err  error
+	}
+	ch := make(chan decoded)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(ch)
+		for _, src := range srcs {
+			var d decoded
+			d.data, d.err = src.Bytes()
+			if d.err == nil {
+				if f := Sniff(d.data); f != FormatPprof {
+					d.err = notProfileError(src.Name, d.data, f)
+				} else {
+					d.raw, d.err = readTables(src.Name, d.data)
+				}
+			}
+			select {
+			case ch <- d:
+			case <-done:
+				return
+			}
+			if d.err != nil {
+				return
+			}
 		}
-		s, err := loadPprof(src, ps.tab)
+	}()
+	i := 0
+	for d := range ch {
+		if d.err != nil {
+			return nil, d.err
+		}
+		s, err := buildSnapshot(srcs[i].Name, d.data, d.raw, ps.tab)
 		if err != nil {
 			return nil, err
 		}
@@ -39,17 +73,18 @@ func LoadProfiles(srcs []Source) (*ProfileSeries, error) {
 		}
 		ps.Snapshots = append(ps.Snapshots, s)
 		ps.Args = append(ps.Args, i)
+		i++
 	}
 	ps.order()
 	ps.warn()
 	return ps, nil
 }
 
-func notProfileError(src Source, f Format) error {
-	e := &InputError{File: src.Name, Msg: "expected a pprof profile (protobuf, gzipped or not), found " + string(f)}
+func notProfileError(name string, data []byte, f Format) error {
+	e := &InputError{File: name, Msg: "expected a pprof profile (protobuf, gzipped or not), found " + string(f)}
 	switch f {
 	case FormatUnknown:
-		if _, err := scanProto(src.Data); err != nil {
+		if _, err := scanProto(data); err != nil {
 			if pe, ok := err.(*protoError); ok && pe.Off > 0 {
 				// It started as a profile: say where it broke.
 				e.Pos = fmt.Sprintf("byte %d", pe.Off)

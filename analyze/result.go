@@ -38,6 +38,7 @@ type Result struct {
 	Span       time.Duration
 	Inputs     []Input
 	Rows       []Row // every key, suspects first (see Less)
+	Churn      []Row // the rows that are churn, most allocated first
 	Total      Trend // the sum of all rows per snapshot
 	Hidden     []float64
 	Warnings   []string
@@ -62,6 +63,13 @@ type Row struct {
 	Frame  Frame   // the site (by site), or the function (by function: Func only)
 	Stack  []Frame // the stack contributing most at the last snapshot, innermost first
 	Stacks int     // distinct stacks aggregated into this row
+	// Allocated is how much the row allocated between the first and the
+	// last snapshot, from the cumulative alloc_* values of heap profiles
+	// when in-use values are compared; 0 otherwise.
+	Allocated float64
+	// Churn: the row allocated more than ten times its largest in-use
+	// value and did not grow — allocated and freed, not retained.
+	Churn bool
 	Trend
 }
 

@@ -20,12 +20,25 @@ const (
 	FormatHPROF         Format = "Java HPROF heap dump"
 )
 
+// sniffSize is how much of a file sniffFile looks at.
+const sniffSize = 64 << 10
+
 // Sniff tells the format of decompressed input data from its content.
-func Sniff(data []byte) Format {
+func Sniff(data []byte) Format { return sniffPrefix(data, true) }
+
+// sniffPrefix tells the format from the start of the data; complete says
+// whether data is all of it. A prefix of a profile is taken for a profile
+// when every field up to the cut is well formed.
+func sniffPrefix(data []byte, complete bool) Format {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return FormatEmpty
+		if complete {
+			return FormatEmpty
+		}
+		return FormatUnknown
 	}
 	if _, err := scanProto(data); err == nil {
+		return FormatPprof
+	} else if pe, ok := err.(*protoError); ok && !complete && pe.Off > 0 && pe.cut {
 		return FormatPprof
 	}
 	head := data[:min(len(data), 4096)]
@@ -52,13 +65,14 @@ func Sniff(data []byte) Format {
 // perftools.profiles.Profile message (profile.proto). Field 13 (comment) is
 // a repeated int64 and may be packed.
 var profileFields = [...]int8{
-	1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 0, 10: 0, 11: 2, 12: 0, 13: -1, 14: 0,
+	1: 2, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2, 7: 0, 8: 0, 9: 0, 10: 0, 11: 2, 12: 0, 13: -1, 14: 0, 15: 0,
 }
 
 // protoError is a position in a protobuf message and what was wrong there.
 type protoError struct {
 	Off int
 	Msg string
+	cut bool // the data ended inside a field
 }
 
 func (e *protoError) Error() string { return fmt.Sprintf("byte %d: %s", e.Off, e.Msg) }
@@ -73,32 +87,32 @@ func scanProto(b []byte) (strings int, err error) {
 		start := off
 		tag, n := uvarint(b[off:])
 		if n <= 0 {
-			return strings, &protoError{start, "expected a field tag, found a broken varint"}
+			return strings, &protoError{start, "expected a field tag, found a broken varint", len(b)-start < 10}
 		}
 		off += n
 		field, wire := tag>>3, int8(tag&7)
 		if field == 0 || field >= uint64(len(profileFields)) {
-			return strings, &protoError{start, fmt.Sprintf("expected a Profile field, found field number %d", field)}
+			return strings, &protoError{start, fmt.Sprintf("expected a Profile field, found field number %d", field), false}
 		}
 		want := profileFields[field]
 		if want >= 0 && wire != want || want < 0 && wire != 0 && wire != 2 {
-			return strings, &protoError{start, fmt.Sprintf("field %d has wire type %d, expected %d", field, wire, max(want, 0))}
+			return strings, &protoError{start, fmt.Sprintf("field %d has wire type %d, expected %d", field, wire, max(want, 0)), false}
 		}
 		switch wire {
 		case 0:
 			if _, n := uvarint(b[off:]); n <= 0 {
-				return strings, &protoError{off, fmt.Sprintf("field %d: truncated varint", field)}
+				return strings, &protoError{off, fmt.Sprintf("field %d: truncated varint", field), true}
 			} else {
 				off += n
 			}
 		case 2:
 			l, n := uvarint(b[off:])
 			if n <= 0 {
-				return strings, &protoError{off, fmt.Sprintf("field %d: truncated length", field)}
+				return strings, &protoError{off, fmt.Sprintf("field %d: truncated length", field), true}
 			}
 			off += n
 			if l > uint64(len(b)-off) {
-				return strings, &protoError{off, fmt.Sprintf("field %d needs %d bytes, only %d left (truncated file?)", field, l, len(b)-off)}
+				return strings, &protoError{off, fmt.Sprintf("field %d needs %d bytes, only %d left (truncated file?)", field, l, len(b)-off), true}
 			}
 			off += int(l)
 			if field == 6 {
@@ -107,7 +121,7 @@ func scanProto(b []byte) (strings int, err error) {
 		}
 	}
 	if strings == 0 {
-		return 0, &protoError{len(b), "no string table: not a pprof profile"}
+		return 0, &protoError{len(b), "no string table: not a pprof profile", true}
 	}
 	return strings, nil
 }

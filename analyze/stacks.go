@@ -1,8 +1,9 @@
 package analyze
 
 import (
-	"encoding/binary"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Frame is one source position of a call stack. Samples are keyed by
@@ -27,12 +28,35 @@ type stackTable struct {
 	frameIDs map[Frame]int32
 	data     []int32
 	off      []int32
-	stackIDs map[string]int32
-	keyBuf   []byte
+	hashes   []uint64 // per stack
+	slots    []int32  // open-addressing hash table: stack id + 1, or 0
 }
 
 func newStackTable() *stackTable {
-	return &stackTable{frameIDs: map[Frame]int32{}, stackIDs: map[string]int32{}, off: []int32{0}}
+	return &stackTable{frameIDs: map[Frame]int32{}, off: []int32{0}, slots: make([]int32, 1024)}
+}
+
+// reserve makes room for about n more stacks of depth frames each.
+func (t *stackTable) reserve(n, depth int) {
+	t.data = slices.Grow(t.data, n*depth)
+	t.off = slices.Grow(t.off, n)
+	t.hashes = slices.Grow(t.hashes, n)
+	for 2*(len(t.hashes)+n) > len(t.slots) {
+		t.rehash(2 * len(t.slots))
+	}
+}
+
+// rehash moves the hash table to size slots (a power of two).
+func (t *stackTable) rehash(size int) {
+	t.slots = make([]int32, size)
+	mask := uint64(size - 1)
+	for id, h := range t.hashes {
+		i := h & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = int32(id + 1)
+	}
 }
 
 func (t *stackTable) frame(f Frame) int32 {
@@ -45,19 +69,44 @@ func (t *stackTable) frame(f Frame) int32 {
 	return id
 }
 
-// stack interns a stack of frame ids, innermost first.
-func (t *stackTable) stack(ids []int32) int32 {
-	t.keyBuf = t.keyBuf[:0]
-	for _, id := range ids {
-		t.keyBuf = binary.AppendUvarint(t.keyBuf, uint64(id))
-	}
-	if id, ok := t.stackIDs[string(t.keyBuf)]; ok {
+// frameView interns a frame whose strings may be views of a buffer that
+// will be reused: they are copied only when the frame is new.
+func (t *stackTable) frameView(f Frame) int32 {
+	if id, ok := t.frameIDs[f]; ok {
 		return id
 	}
-	id := int32(len(t.off) - 1)
+	return t.frame(Frame{Func: strings.Clone(f.Func), File: strings.Clone(f.File), Line: f.Line})
+}
+
+// stack interns a stack of frame ids, innermost first. Stacks live in an
+// open-addressing hash table with linear probing, kept at most half full;
+// the full hash is compared before the frames.
+func (t *stackTable) stack(ids []int32) int32 {
+	h := uint64(len(ids)) * 0x9e3779b97f4a7c15
+	for _, id := range ids {
+		h = (h ^ uint64(uint32(id))) * 0x100000001b3
+		h ^= h >> 29
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for {
+		s := t.slots[i]
+		if s == 0 {
+			break
+		}
+		if id := s - 1; t.hashes[id] == h && slices.Equal(t.frameIDsOf(id), ids) {
+			return id
+		}
+		i = (i + 1) & mask
+	}
+	id := int32(len(t.hashes))
 	t.data = append(t.data, ids...)
 	t.off = append(t.off, int32(len(t.data)))
-	t.stackIDs[string(t.keyBuf)] = id
+	t.hashes = append(t.hashes, h)
+	t.slots[i] = id + 1
+	if 2*len(t.hashes) > len(t.slots) {
+		t.rehash(2 * len(t.slots))
+	}
 	return id
 }
 

@@ -27,10 +27,17 @@ type jsonDoc struct {
 	Total      jsonTrend         `json:"total"`
 	RowsTotal  int               `json:"rows_total"`
 	Rows       []jsonRow         `json:"rows"`
+	Churn      []jsonChurn       `json:"churn"`
 	Hidden     []float64         `json:"hidden_profiler,omitempty"`
 	Focus      string            `json:"focus,omitempty"`
 	Ignore     string            `json:"ignore,omitempty"`
 	Warnings   []string          `json:"warnings"`
+}
+
+type jsonChurn struct {
+	Key       string  `json:"key"`
+	Allocated float64 `json:"allocated"`
+	MaxInUse  float64 `json:"max_in_use"`
 }
 
 type jsonVerdict struct {
@@ -72,6 +79,8 @@ type jsonRow struct {
 	File     string          `json:"file,omitempty"`
 	Line     int64           `json:"line,omitempty"`
 	Stacks   int             `json:"stacks"`
+	Alloc    float64         `json:"allocated,omitempty"`
+	Churn    bool            `json:"churn,omitempty"`
 	Stack    []analyze.Frame `json:"stack"`
 }
 
@@ -117,7 +126,12 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	}
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
-			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack})
+			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
+			Alloc: r.Allocated, Churn: r.Churn})
+	}
+	doc.Churn = []jsonChurn{}
+	for _, r := range firstN(res.Churn, maxChurn) {
+		doc.Churn = append(doc.Churn, jsonChurn{Key: r.Key, Allocated: r.Allocated, MaxInUse: r.Max})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

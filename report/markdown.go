@@ -45,6 +45,13 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 	if n := len(res.Rows) - len(rows); n > 0 {
 		fmt.Fprintf(ew, "%d more rows not shown (--top %d).\n\n", n, opt.Top)
 	}
+	if len(res.Churn) > 0 {
+		fmt.Fprintf(ew, "### Churn: allocated and freed, not retained\n\n| %s | Allocated | In use at most |\n|---|---:|---:|\n", capitalize(res.Noun))
+		for _, r := range firstN(res.Churn, maxChurn) {
+			fmt.Fprintf(ew, "| %s | %s | %s |\n", mdCell(rowTitle(r, res.By, true)), Value(r.Allocated, unit), Value(r.Max, unit))
+		}
+		fmt.Fprintln(ew)
+	}
 	mdInputs(ew, res)
 	if len(res.Hidden) > 0 {
 		fmt.Fprintf(ew, "The profiler's own allocations (%s at the last snapshot) are hidden; `--keep-profiler` shows them.\n\n",
@@ -81,7 +88,7 @@ func mdTable(w io.Writer, res *analyze.Result, rows []analyze.Row, offset int) {
 	fmt.Fprintf(w, "| # | Class | First | Last | Change | %% | %s | Trend | %s |\n", rate, capitalize(res.Noun))
 	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|---|---|\n")
 	for i, r := range rows {
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", offset+i+1, r.Class,
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", offset+i+1, classLabel(r),
 			Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit), pct(r.Trend),
 			Signed(r.Slope, unit), Sparkline(r.Values), mdCell(rowTitle(r, res.By, true)))
 	}

@@ -43,8 +43,16 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		t := table{right: []bool{true, false, true, true, true, true, true, false, false}}
 		t.add("#", "CLASS", "FIRST", "LAST", "CHANGE", "%", rateHeader(res), "TREND", strings.ToUpper(res.Noun))
 		for i, r := range rows {
-			t.add(strconv.Itoa(i+1), string(r.Class), Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit),
+			t.add(strconv.Itoa(i+1), classLabel(r), Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit),
 				pct(r.Trend), Signed(r.Slope, unit), Sparkline(r.Values), rowTitle(r, res.By, true))
+		}
+		t.write(ew)
+	}
+	if len(res.Churn) > 0 {
+		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
+		t := table{right: []bool{false, true, false, true}}
+		for _, r := range firstN(res.Churn, maxChurn) {
+			t.add("  "+rowTitle(r, res.By, true), "allocated "+Value(r.Allocated, unit), "in use at most", Value(r.Max, unit))
 		}
 		t.write(ew)
 	}
@@ -56,6 +64,22 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
 	}
 	return ew.err
+}
+
+// classLabel is the class shown for a row: its series class, or "churn"
+// for a row that allocates much and keeps little.
+func classLabel(r analyze.Row) string {
+	if r.Churn {
+		return "churn"
+	}
+	return string(r.Class)
+}
+
+// maxChurn is how many churn rows a report lists.
+const maxChurn = 5
+
+func firstN(rows []analyze.Row, n int) []analyze.Row {
+	return rows[:min(n, len(rows))]
 }
 
 // header says what was compared.
@@ -111,6 +135,9 @@ func rateHeader(res *analyze.Result) string {
 
 func pct(t analyze.Trend) string {
 	if !t.HasPct {
+		if t.Last == 0 {
+			return "—"
+		}
 		return "new"
 	}
 	return Percent(t.DeltaPct)

@@ -1,0 +1,74 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The benchmarks read big profiles made by testdata/gen/bigheap (see
+// testdata/README.md); they are skipped unless LEAKSCAN_BIGHEAP names the
+// directory holding a.pb.gz, b.pb.gz and series/.
+func bigheap(b *testing.B, names ...string) []Source {
+	dir := os.Getenv("LEAKSCAN_BIGHEAP")
+	if dir == "" {
+		b.Skip("LEAKSCAN_BIGHEAP not set; see testdata/README.md")
+	}
+	var srcs []Source
+	for _, n := range names {
+		matches, _ := filepath.Glob(filepath.Join(dir, n))
+		for _, m := range matches {
+			srcs = append(srcs, Source{Name: m, path: m})
+		}
+	}
+	if len(srcs) == 0 {
+		b.Skipf("no %v in %s", names, dir)
+	}
+	return srcs
+}
+
+func benchDiff(b *testing.B, srcs []Source) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ps, err := LoadProfiles(srcs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Diff(ps, DiffOptions{Noise: DefaultNoise}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDiffPair is `leakscan diff a.pb.gz b.pb.gz` without the report.
+func BenchmarkDiffPair(b *testing.B) { benchDiff(b, bigheap(b, "a.pb.gz", "b.pb.gz")) }
+
+// BenchmarkDiffSeries10 is a series of ten profiles; it should cost no more
+// than five pairs.
+func BenchmarkDiffSeries10(b *testing.B) { benchDiff(b, bigheap(b, "series/*.pb.gz")) }
+
+// BenchmarkDecode compares this package's decoder with the pprof library on
+// one big profile (decompressed beforehand).
+func BenchmarkDecode(b *testing.B) {
+	srcs := bigheap(b, "b.pb.gz")
+	data, err := srcs[0].Bytes()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("leakscan", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodePprof("b", data, newStackTable()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("pprof-library", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := loadPprofLib("b", data, newStackTable()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
