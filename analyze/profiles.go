@@ -84,8 +84,8 @@ func notProfileError(name string, data []byte, f Format) error {
 	e := &InputError{File: name, Msg: "expected a pprof profile (protobuf, gzipped or not), found " + string(f)}
 	switch f {
 	case FormatUnknown:
-		if _, err := scanProto(data); err != nil {
-			if pe, ok := err.(*protoError); ok && pe.Off > 0 {
+		if _, err := scanProto(data); err != nil && !looksLikeText(data) {
+			if pe, ok := err.(*protoError); ok && pe.Off > 0 && (pe.Off >= 8 || startsLikeProfile(data)) {
 				// It started as a profile: say where it broke.
 				e.Pos = fmt.Sprintf("byte %d", pe.Off)
 				e.Msg = "malformed pprof profile: " + pe.Msg
@@ -93,12 +93,26 @@ func notProfileError(name string, data []byte, f Format) error {
 			}
 		}
 		e.Msg = "expected a pprof profile (protobuf, gzipped or not), found data of an unknown format"
+		if looksLikeText(data) {
+			e.Msg = "expected a pprof profile (protobuf, gzipped or not), found text of an unknown format"
+		}
 	case FormatPprofText:
 		e.Msg += "; leakscan reads the protobuf form (fetch /debug/pprof/heap without ?debug=1)"
 	case FormatGoroutineText, FormatV8Snapshot, FormatHPROF:
 		e.Msg += "; leakscan diff does not read this format yet"
 	}
 	return e
+}
+
+// startsLikeProfile reports whether data begins with the tag of one of
+// the Profile message's length-delimited fields, as every producer's
+// output does (sample_type, field 1, comes first from Go).
+func startsLikeProfile(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	f, w := int(data[0]>>3), data[0]&7
+	return w == 2 && f > 0 && f < len(profileFields) && profileFields[f] == 2
 }
 
 func sameKind(first, s *Snapshot) error {

@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Format is an input format recognised by content.
@@ -137,4 +138,20 @@ func uvarint(b []byte) (v uint64, n int) {
 		}
 	}
 	return 0, 0
+}
+
+// looksLikeText reports whether the first bytes are printable UTF-8 text.
+func looksLikeText(data []byte) bool {
+	head := data[:min(len(data), 512)]
+	for len(head) > 0 {
+		r, n := utf8.DecodeRune(head)
+		if r == utf8.RuneError && n == 1 && len(head) >= utf8.UTFMax {
+			return false
+		}
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' {
+			return false
+		}
+		head = head[n:]
+	}
+	return true
 }

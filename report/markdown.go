@@ -162,11 +162,12 @@ func mdInputs(w io.Writer, res *analyze.Result) {
 	fmt.Fprintln(w)
 }
 
-// mdText escapes text from inputs for Markdown prose.
+// mdText escapes text for Markdown prose, inline: it never starts a line,
+// so only the characters that act inside a line are escaped.
 func mdText(s string) string {
 	var b strings.Builder
 	for _, r := range printable(s) {
-		if strings.ContainsRune("\\`*_{}[]<>()#+-!|~&", r) {
+		if strings.ContainsRune("\\`*_[]<>|~&", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

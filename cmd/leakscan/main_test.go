@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// leaky lists the bundled real heap profiles, relative to the module root.
+var leaky = []string{
+	"testdata/heap/leaky/heap-1.pb.gz", "testdata/heap/leaky/heap-2.pb.gz", "testdata/heap/leaky/heap-3.pb.gz",
+	"testdata/heap/leaky/heap-4.pb.gz", "testdata/heap/leaky/heap-5.pb.gz", "testdata/heap/leaky/heap-6.pb.gz",
+}
+
+// atRoot makes the test run in the module root, where the paths of the
+// bundled testdata start.
+func atRoot(t *testing.T) { t.Chdir("../..") }
+
+// runCLI runs leakscan with the given stdin.
+func runCLI(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, streams{In: bytes.NewReader(stdin), Out: &out, ErrOut: &errb})
+	return code, out.String(), errb.String()
+}
+
+// golden compares got with cmd/leakscan/testdata/name, or rewrites it
+// with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("cmd/leakscan/testdata", name) // tests chdir to the root
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/leakscan -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/leakscan -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestDiffGolden(t *testing.T) {
+	atRoot(t)
+	for _, c := range []struct {
+		golden string
+		args   []string
+	}{
+		{"leaky.diff.txt", nil},
+		{"leaky.diff.md", []string{"--format", "markdown"}},
+		{"leaky.diff.json", []string{"--format", "json"}},
+		{"leaky.diff_by_function.txt", []string{"--by", "function"}},
+		{"leaky.diff_by_stack_top3.txt", []string{"--by", "stack", "--top", "3"}},
+		{"leaky.diff_objects.txt", []string{"--sample", "inuse_objects"}},
+		{"leaky.diff_first3.txt", nil}, // three snapshots: the caveat
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			inputs := leaky
+			if strings.Contains(c.golden, "first3") {
+				inputs = leaky[:3]
+			}
+			code, out, errs := runCLI(t, nil, append(append([]string{"diff"}, inputs...), c.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			golden(t, c.golden, out)
+			// Deterministic: a second run gives the same bytes.
+			_, again, _ := runCLI(t, nil, append(append([]string{"diff"}, inputs...), c.args...)...)
+			if again != out {
+				t.Errorf("two runs differ")
+			}
+		})
+	}
+}
