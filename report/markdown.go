@@ -178,6 +178,9 @@ func mdText(s string) string {
 // mdCode wraps s in a code span whose fence is longer than any run of
 // backticks inside it.
 func mdCode(s string) string {
+	if s == "" {
+		return "—"
+	}
 	s = printable(s)
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {

@@ -1,0 +1,116 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+func TestUnits(t *testing.T) {
+	cases := []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{0, "bytes", "0 B"},
+		{512, "bytes", "512 B"},
+		{1536, "bytes", "1.50 KiB"},
+		{48 << 20, "bytes", "48.0 MiB"},
+		{-3 << 30, "bytes", "−3.00 GiB"},
+		{1234, "count", "1234"},
+		{123456, "count", "123k"},
+		{2.5e6, "count", "2.50M"},
+		{1500, "nanoseconds", "1.50 µs"},
+		{90e9, "nanoseconds", "1.50 min"},
+		{7, "widgets", "7.00 widgets"},
+	}
+	for _, c := range cases {
+		if got := Value(c.v, c.unit); got != c.want {
+			t.Errorf("Value(%g, %s) = %q, want %q", c.v, c.unit, got, c.want)
+		}
+	}
+	if got := Signed(1<<20, "bytes"); got != "+1.00 MiB" {
+		t.Errorf("Signed = %q", got)
+	}
+	if got := Span(40 * time.Minute); got != "40.0 min" {
+		t.Errorf("Span = %q", got)
+	}
+	if got := Percent(-3.5); got != "−3.50%" {
+		t.Errorf("Percent = %q", got)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	if got := Sparkline([]float64{0, 1, 2, 3, 4, 5, 6, 7}); got != "▁▂▃▄▅▆▇█" {
+		t.Errorf("ramp %q", got)
+	}
+	if got := Sparkline([]float64{5, 5, 5}); got != "▁▁▁" {
+		t.Errorf("flat %q", got)
+	}
+}
+
+// hostile is a result whose names come from a crafted profile.
+func hostile() *analyze.Result {
+	evil := analyze.Frame{Func: "main.`evil`|x</details>\n<script>\x00", File: "/tmp/a|b\tc.go", Line: 7}
+	row := analyze.Row{Key: evil.String(), Frame: evil, Stack: []analyze.Frame{evil, {Func: "```fence"}}, Stacks: 1,
+		Trend: analyze.Trend{Values: []float64{1, 2, 3, 4, 5}, First: 1, Last: 5, Max: 5, Delta: 4, Class: analyze.Growing, Score: 1, Up: 4}}
+	return &analyze.Result{Kind: "heap", SampleType: analyze.ValueType{Type: "inuse_space", Unit: "bytes"}, By: analyze.BySite,
+		Noun: "allocation site", Rows: []analyze.Row{row}, Verdict: analyze.Verdict{Growing: 1, Growth: 4, Snaps: 5},
+		Inputs:   []analyze.Input{{Name: "x|y.pb.gz"}},
+		Warnings: []string{"a warning\nwith a second line"}}
+}
+
+func TestHostileNames(t *testing.T) {
+	res := hostile()
+	var md bytes.Buffer
+	if err := Markdown(&md, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, bad := range []string{"</details>\n<script>", "\x00", "\twith", "\nwith"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("markdown contains unescaped %q:\n%s", bad, out)
+		}
+	}
+	// Only our own <details> blocks open and close, and table cells keep
+	// their pipes escaped.
+	if strings.Count(out, "\n</details>\n") != strings.Count(out, "<details>") {
+		t.Errorf("a name closed a <details> block:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "|") && (strings.Contains(line, "a|b") || strings.Contains(line, "x|y")) {
+			t.Errorf("unescaped pipe in a table row: %s", line)
+		}
+	}
+	// The stack block's fence is longer than the backticks inside it.
+	if !strings.Contains(out, "````\n") {
+		t.Errorf("no long fence around a stack holding ```:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| 1 | growing") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 10 {
+			t.Errorf("table row has the wrong number of cells: %s", line)
+		}
+	}
+	var txt bytes.Buffer
+	if err := Text(&txt, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(txt.String(), "\x00") || strings.Contains(txt.String(), "\n<script>") || strings.Contains(txt.String(), "\t") {
+		t.Errorf("text output has raw control characters:\n%q", txt.String())
+	}
+	var js bytes.Buffer
+	if err := JSON(&js, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatalf("JSON does not parse: %v", err)
+	}
+	if rows := doc["rows"].([]any); rows[0].(map[string]any)["function"] != res.Rows[0].Frame.Func {
+		t.Errorf("JSON does not round-trip the function name")
+	}
+}
