@@ -253,27 +253,30 @@ func (p *pbuf) take(q *pbuf) {
 	}
 }
 
-func decodeValueType(q *pbuf) (vt [2]int64) {
-	for q.more() {
-		num, wire := q.field()
-		switch {
-		case (num == 1 || num == 2) && wire == 0:
-			vt[num-1] = int64(q.varint())
-		default:
-			q.skip(wire)
-		}
-	}
-	return vt
-}
-
-func decodeMapping(q *pbuf) (m rawMapping) {
+// eachVarint calls f for every varint field of a message and skips the
+// fields of other wire types.
+func (q *pbuf) eachVarint(f func(num int, v uint64)) {
 	for q.more() {
 		num, wire := q.field()
 		if wire != 0 {
 			q.skip(wire)
 			continue
 		}
-		v := q.varint()
+		f(num, q.varint())
+	}
+}
+
+func decodeValueType(q *pbuf) (vt [2]int64) {
+	q.eachVarint(func(num int, v uint64) {
+		if num == 1 || num == 2 {
+			vt[num-1] = int64(v)
+		}
+	})
+	return vt
+}
+
+func decodeMapping(q *pbuf) (m rawMapping) {
+	q.eachVarint(func(num int, v uint64) {
 		switch num {
 		case 1:
 			m.id = v
@@ -286,18 +289,12 @@ func decodeMapping(q *pbuf) (m rawMapping) {
 		case 6:
 			m.buildID = int64(v)
 		}
-	}
+	})
 	return m
 }
 
 func decodeFunction(q *pbuf) (f rawFunction) {
-	for q.more() {
-		num, wire := q.field()
-		if wire != 0 {
-			q.skip(wire)
-			continue
-		}
-		v := q.varint()
+	q.eachVarint(func(num int, v uint64) {
 		switch num {
 		case 1:
 			f.id = v
@@ -306,7 +303,7 @@ func decodeFunction(q *pbuf) (f rawFunction) {
 		case 4:
 			f.file = int64(v)
 		}
-	}
+	})
 	return f
 }
 
@@ -317,20 +314,14 @@ func decodeLocation(q *pbuf, r *rawProfile) (l rawLocation) {
 		if num == 4 && wire == 2 {
 			s := q.sub()
 			var ln rawLine
-			for s.more() {
-				n2, w2 := s.field()
-				if w2 != 0 {
-					s.skip(w2)
-					continue
-				}
-				v := s.varint()
-				switch n2 {
+			s.eachVarint(func(num int, v uint64) {
+				switch num {
 				case 1:
 					ln.function = v
 				case 2:
 					ln.line = int64(v)
 				}
-			}
+			})
 			q.take(&s)
 			r.lines = append(r.lines, ln)
 			continue

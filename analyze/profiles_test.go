@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // leakySources returns the bundled real heap profiles (testdata/heap/leaky,
@@ -335,5 +338,48 @@ func TestReadSourcesGzipErrors(t *testing.T) {
 	os.Mkdir(empty, 0o755)
 	if _, err := ReadSources([]string{empty}, nil, func(f Format) bool { return f == FormatPprof }); err == nil {
 		t.Errorf("empty directory accepted")
+	}
+}
+
+// TestWarnings: a profile of another binary and a delta profile are
+// compared with a warning, not refused.
+func TestWarnings(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/heap/leaky/heap-1.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixture := gunzip(t, raw)
+	live := liveProfile(t, "heap") // this test binary, not heapleak's
+	ps, err := LoadProfiles([]Source{NewSource("fixture.pb", fixture), NewSource("live.pb", live)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(ps.Warnings, func(w string) bool { return strings.Contains(w, "live.pb comes from another binary than fixture.pb") }) {
+		t.Errorf("no binary warning: %v", ps.Warnings)
+	}
+
+	// A delta profile, as /debug/pprof/heap?seconds=N writes: the same
+	// profile with a duration and negative values.
+	p, err := profile.ParseData(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.DurationNanos = int64(30 * time.Second)
+	p.Sample[0].Value[3] = -p.Sample[0].Value[3] - 1
+	var buf bytes.Buffer
+	if err := p.WriteUncompressed(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ps, err = LoadProfiles([]Source{NewSource("fixture.pb", fixture), NewSource("delta.pb", buf.Bytes())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(ps.Warnings, func(w string) bool {
+		return strings.Contains(w, "delta.pb looks like a delta profile (a duration of 30s")
+	}) {
+		t.Errorf("no delta warning: %v", ps.Warnings)
+	}
+	if !ps.Snapshots[1].Negative {
+		t.Errorf("negative value not seen")
 	}
 }
