@@ -100,10 +100,10 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 	// Key every stack once: -1 hidden as the profiler's, -2 filtered out.
 	n := len(ps.Snapshots)
 	keyOf := make([]int32, tab.numStacks())
-	keyIdx := map[string]int32{}
+	keyIdx := map[rowKey]int32{}
 	var rows []Row
 	for sid := range keyOf {
-		key, frame, keep := stackKey(tab, int32(sid), flags, opt)
+		key, keep := stackKey(tab, int32(sid), flags, opt)
 		if keep < 0 {
 			keyOf[sid] = int32(keep)
 			continue
@@ -112,7 +112,7 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 		if !ok {
 			id = int32(len(rows))
 			keyIdx[key] = id
-			rows = append(rows, Row{Key: key, Frame: frame, Trend: Trend{Values: make([]float64, n)}})
+			rows = append(rows, Row{Key: key.String(tab), Frame: key.frame, Trend: Trend{Values: make([]float64, n)}})
 		}
 		keyOf[sid] = id
 		rows[id].Stacks++
@@ -244,41 +244,60 @@ func frameFlagsOf(tab *stackTable, opt DiffOptions, memory bool) []frameFlags {
 	return flags
 }
 
-// stackKey returns the row key of a stack under the key mode and the frame
-// that names the row; keep is -1 for the profiler's own samples, -2 for
-// samples the focus and ignore filters drop, and 0 otherwise.
-func stackKey(tab *stackTable, sid int32, flags []frameFlags, opt DiffOptions) (key string, frame Frame, keep int) {
+// rowKey identifies a row: by its frame (by site, or by function with only
+// the name set), or by its stack id (by stack).
+type rowKey struct {
+	frame Frame
+	stack int32 // -1 unless by stack
+}
+
+// String is the row's Key: "pkg.Func file:line", the function name, or
+// the stack's frames one per line.
+func (k rowKey) String(tab *stackTable) string {
+	switch {
+	case k.stack >= 0:
+		var b strings.Builder
+		for i, f := range tab.framesOf(k.stack) {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(f.String())
+		}
+		return b.String()
+	case k.frame.File == "" && k.frame.Line == 0:
+		return k.frame.Func
+	}
+	return k.frame.String()
+}
+
+// stackKey returns the row key of a stack under the key mode; keep is -1
+// for the profiler's own samples, -2 for samples the focus and ignore
+// filters drop, and 0 otherwise.
+func stackKey(tab *stackTable, sid int32, flags []frameFlags, opt DiffOptions) (key rowKey, keep int) {
 	ids := tab.frameIDsOf(sid)
 	var all frameFlags
 	for _, id := range ids {
 		all |= flags[id]
 	}
 	if all&fProfiler != 0 {
-		return "", Frame{}, -1
+		return key, -1
 	}
 	if (opt.Focus != nil && all&fFocus == 0) || all&fIgnore != 0 {
-		return "", Frame{}, -2
+		return key, -2
 	}
 	site := 0
 	for site < len(ids)-1 && flags[ids[site]]&fMachinery != 0 {
 		site++
 	}
+	key.stack = -1
 	if len(ids) > 0 {
-		frame = tab.frames[ids[site]]
+		key.frame = tab.frames[ids[site]]
 	}
 	switch opt.By {
 	case ByFunction:
-		frame = Frame{Func: frame.Func}
-		return frame.Func, frame, 0
+		key.frame = Frame{Func: key.frame.Func}
 	case ByStack:
-		var b strings.Builder
-		for i, id := range ids {
-			if i > 0 {
-				b.WriteString("\n")
-			}
-			b.WriteString(tab.frames[id].String())
-		}
-		return b.String(), frame, 0
+		key.stack = sid
 	}
-	return frame.String(), frame, 0
+	return key, 0
 }

@@ -3,6 +3,7 @@ package analyze
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -167,8 +168,14 @@ func readAllBounded(name string, r io.Reader) ([]byte, error) {
 		return nil, &InputError{File: name, Pos: "byte 0", Msg: "expected a gzip header", Err: err}
 	}
 	var buf bytes.Buffer
-	// Profiles compress about 3–10×; start there to avoid regrowth.
-	buf.Grow(min(len(raw)*6, int(MaxInputSize)))
+	// The gzip trailer holds the size mod 2³²: trust it as a first guess
+	// when it is plausible (deflate expands at most about 1032×), so the
+	// buffer is allocated once.
+	if len(raw) >= 18 {
+		if guess := int64(binary.LittleEndian.Uint32(raw[len(raw)-4:])); guess < MaxInputSize && guess <= int64(len(raw))*1032 {
+			buf.Grow(int(guess) + bytes.MinRead)
+		}
+	}
 	n, err := io.Copy(&buf, io.LimitReader(zr, MaxInputSize+1))
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):

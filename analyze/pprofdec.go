@@ -177,7 +177,8 @@ type rawLine struct {
 
 // decodeTables is the first pass.
 func decodeTables(data []byte) (*rawProfile, *protoError) {
-	r := &rawProfile{}
+	// Samples take 60–200 bytes each in the profiles Go writes.
+	r := &rawProfile{samples: make([][2]int, 0, len(data)/64)}
 	p := pbuf{b: data}
 	for p.more() {
 		at := p.off
@@ -512,7 +513,7 @@ func buildSnapshot(name string, data []byte, r *rawProfile, tab *stackTable) (*S
 	// Second pass: the samples. pos[sid] is 1 + the stack's position in
 	// s.Stacks, for the stacks seen in this profile.
 	nv := len(s.SampleTypes)
-	tab.reserve(len(r.samples), 16)
+	tab.reserve(len(r.samples), 24)
 	s.Stacks = make([]int32, 0, len(r.samples))
 	s.Values = make([]int64, 0, len(r.samples)*nv)
 	pos := make([]int32, tab.numStacks(), tab.numStacks()+len(r.samples))

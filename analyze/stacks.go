@@ -36,13 +36,21 @@ func newStackTable() *stackTable {
 	return &stackTable{frameIDs: map[Frame]int32{}, off: []int32{0}, slots: make([]int32, 1024)}
 }
 
-// reserve makes room for about n more stacks of depth frames each.
+// reserve makes room for the stacks of the first profile of a series, n
+// stacks of about depth frames each; later profiles mostly repeat them.
 func (t *stackTable) reserve(n, depth int) {
+	if len(t.hashes) > 0 {
+		return
+	}
 	t.data = slices.Grow(t.data, n*depth)
 	t.off = slices.Grow(t.off, n)
 	t.hashes = slices.Grow(t.hashes, n)
-	for 2*(len(t.hashes)+n) > len(t.slots) {
-		t.rehash(2 * len(t.slots))
+	size := len(t.slots)
+	for 2*n > size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.rehash(size)
 	}
 }
 
