@@ -167,6 +167,9 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 		}
 		r.Trend = Analyze(ax, r.Values, opt.Noise, maxTotal)
 		r.Churn = r.Class != Growing && r.Allocated > churnFactor*max(r.Max, r.Noise)
+		if r.Class == Growing {
+			r.Suspect, r.Reasons = true, []string{"growing"}
+		}
 		r.Stack = tab.framesOf(best[i])
 		out = append(out, *r)
 	}
@@ -214,11 +217,7 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 		}
 		return 0
 	})
-	res.Verdict = Verdict{Span: res.Span, Snaps: n}
-	for _, r := range res.Suspects() {
-		res.Verdict.Growing++
-		res.Verdict.Growth += r.Delta
-	}
+	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
 	return res, nil
 }
 

@@ -1,6 +1,9 @@
 package analyze
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // ValueType names a sample value: its type ("inuse_space") and unit ("bytes").
 type ValueType struct {
@@ -29,6 +32,22 @@ type Snapshot struct {
 	// Values[i*len(SampleTypes):].
 	Stacks []int32
 	Values []int64
+	// Labels holds, per aggregated stack, the distinct label sets of its
+	// samples (at most groupSamples); nil when no sample has labels.
+	Labels [][]string
+}
+
+// addLabels records a label set of the i-th aggregated stack.
+func (s *Snapshot) addLabels(i int, text string) {
+	if s.Labels == nil {
+		s.Labels = make([][]string, 0, len(s.Stacks))
+	}
+	for len(s.Labels) <= i {
+		s.Labels = append(s.Labels, nil)
+	}
+	if len(s.Labels[i]) < groupSamples && !slices.Contains(s.Labels[i], text) {
+		s.Labels[i] = append(s.Labels[i], text)
+	}
 }
 
 // value returns the value of the i-th aggregated stack at sample index k.

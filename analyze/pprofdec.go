@@ -519,16 +519,29 @@ func buildSnapshot(name string, data []byte, r *rawProfile, tab *stackTable) (*S
 	pos := make([]int32, tab.numStacks(), tab.numStacks()+len(r.samples))
 	var locs, vals []int64
 	var ids []int32
+	var labels [][2]int64 // string-label key and value indexes
 	for _, at := range r.samples {
 		q := pbuf{b: data[at[0] : at[0]+at[1]], base: at[0]}
-		locs, vals = locs[:0], vals[:0]
+		locs, vals, labels = locs[:0], vals[:0], labels[:0]
 		for q.more() {
 			num, wire := q.field()
-			switch num {
-			case 1:
+			switch {
+			case num == 1:
 				locs = q.int64s(wire, locs)
-			case 2:
+			case num == 2:
 				vals = q.int64s(wire, vals)
+			case num == 3 && wire == 2:
+				l := q.sub()
+				var kv [2]int64
+				l.eachVarint(func(num int, v uint64) {
+					if num == 1 || num == 2 {
+						kv[num-1] = int64(v)
+					}
+				})
+				q.take(&l)
+				if kv[1] != 0 {
+					labels = append(labels, kv)
+				}
 			default:
 				q.skip(wire)
 			}
@@ -561,6 +574,13 @@ func buildSnapshot(name string, data []byte, r *rawProfile, tab *stackTable) (*S
 			s.Stacks = append(s.Stacks, sid)
 			s.Values = append(s.Values, make([]int64, nv)...)
 		}
+		if len(labels) > 0 {
+			text, ok := labelText(r, labels)
+			if !ok {
+				return nil, fail(at[0], "a sample label names a string out of range")
+			}
+			s.addLabels(int(i), text)
+		}
 		acc := s.Values[int(i)*nv : int(i)*nv+nv]
 		for k, v := range vals {
 			if v < 0 {
@@ -570,6 +590,20 @@ func buildSnapshot(name string, data []byte, r *rawProfile, tab *stackTable) (*S
 		}
 	}
 	return s, nil
+}
+
+// labelText renders a sample's string labels canonically (see canonLabels).
+func labelText(r *rawProfile, labels [][2]int64) (string, bool) {
+	pairs := make([][2]string, len(labels))
+	for i, kv := range labels {
+		k, ok1 := r.str(kv[0])
+		v, ok2 := r.str(kv[1])
+		if !ok1 || !ok2 {
+			return "", false
+		}
+		pairs[i] = [2]string{k, v}
+	}
+	return renderLabels(pairs), true
 }
 
 // satAdd adds without wrapping around, so hostile values cannot flip sign.

@@ -200,7 +200,7 @@ func orNone(s string) string {
 func (ps *ProfileSeries) Inputs() []Input {
 	out := make([]Input, len(ps.Snapshots))
 	for i, s := range ps.Snapshots {
-		out[i] = Input{Name: s.Name, Arg: ps.Args[i], Time: s.Time, Duration: s.Duration, SampleTypes: s.SampleTypes, Binary: s.Binary}
+		out[i] = Input{Name: s.Name, Arg: ps.Args[i], Time: s.Time, Duration: s.Duration, SampleTypes: s.SampleTypes, Binary: s.Binary, Format: FormatPprof}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ const (
 	BySite     KeyMode = "site"     // innermost frame outside the allocation machinery
 	ByFunction KeyMode = "function" // that frame's function, all lines together
 	ByStack    KeyMode = "stack"    // the whole call stack
+	ByGroup    KeyMode = "group"    // goroutines: stack, state class and creator
 )
 
 // Noun names one row in prose ("3 allocation sites grew").
@@ -55,6 +56,7 @@ type Input struct {
 	Duration    time.Duration
 	SampleTypes []ValueType
 	Binary      string
+	Format      Format
 }
 
 // Row is one key of the series and its trend.
@@ -70,23 +72,48 @@ type Row struct {
 	// Churn: the row allocated more than ten times its largest in-use
 	// value and did not grow — allocated and freed, not retained.
 	Churn bool
+	// Suspect says the row is a leak suspect, and Reasons why ("growing",
+	// "confirmed leaked by the runtime", "blocked 12–30 min").
+	Suspect bool
+	Reasons []string
+	// Go holds what a goroutine group adds to a row; nil for profiles.
+	Go *GoInfo
 	Trend
 }
 
-// Verdict is the one-line answer: how many keys grew steadily, and by how
-// much together over how long.
-type Verdict struct {
-	Growing int
-	Growth  float64 // sum of Delta over the growing rows
-	Span    time.Duration
-	Snaps   int
+// GoInfo is what a row of goroutines carries besides its counts, taken
+// from the last snapshot in which the group appears.
+type GoInfo struct {
+	State     string       // state class; "" when the formats carry none
+	States    []StateCount // exact statuses
+	MinWait   int          // minutes; -1 unknown
+	MaxWait   int
+	Creator   *Frame // the `go` statement; nil when unknown
+	IDs       []int64
+	Parents   []int64
+	Labels    []string
+	Leaked    int // goroutines the runtime's leak detection marked, at the last snapshot where present
+	Confirmed bool
+	Locked    int
+	Elided    bool
 }
 
-// Suspects returns the rows classified growing, in rank order.
+// Verdict is the one-line answer: how many keys are suspects, how many of
+// them grew and by how much together over how long.
+type Verdict struct {
+	Suspects  int
+	Confirmed int // goroutine groups the runtime confirmed leaked
+	Growing   int
+	Growth    float64 // sum of Delta over the growing rows
+	Span      time.Duration
+	Snaps     int
+}
+
+// Suspects returns the suspect rows, in rank order.
 func (r *Result) Suspects() []Row {
 	var out []Row
 	for _, row := range r.Rows {
-		if row.Class == Growing {
+		if row.Suspect {
 			out = append(out, row)
 		}
 	}

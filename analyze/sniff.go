@@ -12,13 +12,14 @@ type Format string
 // The formats Sniff recognises. Only FormatPprof is analysed today; the
 // others are named so that the error says what the file is.
 const (
-	FormatUnknown       Format = "unknown"
-	FormatEmpty         Format = "empty file"
-	FormatPprof         Format = "pprof profile"
-	FormatPprofText     Format = "text (debug=1) pprof profile"
-	FormatGoroutineText Format = "goroutine dump (debug=2 or traceback)"
-	FormatV8Snapshot    Format = "V8 heap snapshot"
-	FormatHPROF         Format = "Java HPROF heap dump"
+	FormatUnknown         Format = "unknown"
+	FormatEmpty           Format = "empty file"
+	FormatPprof           Format = "pprof profile"
+	FormatPprofText       Format = "text (debug=1) pprof profile"
+	FormatGoroutineText   Format = "goroutine dump (debug=2 or traceback)"
+	FormatGoroutineDebug1 Format = "goroutine profile text (debug=1)"
+	FormatV8Snapshot      Format = "V8 heap snapshot"
+	FormatHPROF           Format = "Java HPROF heap dump"
 )
 
 // sniffSize is how much of a file sniffFile looks at.
@@ -50,16 +51,47 @@ func sniffPrefix(data []byte, complete bool) Format {
 		return FormatHPROF
 	case bytes.HasPrefix(text, []byte("{")) && bytes.Contains(head, []byte(`"snapshot"`)):
 		return FormatV8Snapshot
+	case bytes.HasPrefix(text, []byte("goroutine profile: total")),
+		bytes.HasPrefix(text, []byte("goroutineleak profile: total")):
+		return FormatGoroutineDebug1
 	case bytes.HasPrefix(text, []byte("heap profile:")),
-		bytes.HasPrefix(text, []byte("goroutine profile: total")),
 		bytes.HasPrefix(text, []byte("--- contention")),
 		bytes.HasPrefix(text, []byte("--- mutex")),
 		bytes.HasPrefix(text, []byte("threadcreate profile:")):
 		return FormatPprofText
-	case bytes.Contains(head, []byte("goroutine ")) && bytes.Contains(head, []byte(" [")):
+	}
+	if hasGoroutineHeader(data) {
 		return FormatGoroutineText
 	}
 	return FormatUnknown
+}
+
+// hasGoroutineHeader reports whether some line of data is a traceback
+// header, "goroutine N [status…]:", wherever it is in the data (dumps come
+// embedded in logs and test output).
+func hasGoroutineHeader(data []byte) bool {
+	for off := 0; off < len(data); {
+		i := bytes.Index(data[off:], []byte("goroutine "))
+		if i < 0 {
+			return false
+		}
+		start := off + i
+		off = start + len("goroutine ")
+		if start > 0 && data[start-1] != '\n' {
+			continue
+		}
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data) - start
+		}
+		line := bytes.TrimSuffix(data[start:start+end], []byte("\r"))
+		var p textParser
+		p.header(line)
+		if p.inG {
+			return true
+		}
+	}
+	return false
 }
 
 // profileFields gives the protobuf wire type of every field of the

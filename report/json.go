@@ -34,6 +34,42 @@ type jsonDoc struct {
 	Warnings   []string          `json:"warnings"`
 }
 
+// jsonGo is what a goroutine group adds to a row.
+type jsonGo struct {
+	State     string               `json:"state"`
+	States    []analyze.StateCount `json:"states"`
+	WaitMin   *int                 `json:"wait_min_minutes"`
+	WaitMax   *int                 `json:"wait_max_minutes"`
+	Creator   *analyze.Frame       `json:"creator"`
+	IDs       []int64              `json:"ids"`
+	Parents   []int64              `json:"parent_ids"`
+	Labels    []string             `json:"labels"`
+	Leaked    int                  `json:"leaked"`
+	Confirmed bool                 `json:"confirmed_leaked"`
+	Locked    int                  `json:"locked_to_thread"`
+	Elided    bool                 `json:"elided"`
+}
+
+func goJSON(g *analyze.GoInfo) *jsonGo {
+	if g == nil {
+		return nil
+	}
+	j := &jsonGo{State: g.State, States: nonNil(g.States), Creator: g.Creator, IDs: nonNil(g.IDs), Parents: nonNil(g.Parents),
+		Labels: nonNil(g.Labels), Leaked: g.Leaked, Confirmed: g.Confirmed, Locked: g.Locked, Elided: g.Elided}
+	if g.MaxWait >= 0 {
+		lo, hi := max(g.MinWait, 0), g.MaxWait
+		j.WaitMin, j.WaitMax = &lo, &hi
+	}
+	return j
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 type jsonChurn struct {
 	Key       string  `json:"key"`
 	Allocated float64 `json:"allocated"`
@@ -42,6 +78,8 @@ type jsonChurn struct {
 
 type jsonVerdict struct {
 	Text      string  `json:"text"`
+	Suspects  int     `json:"suspects"`
+	Confirmed int     `json:"confirmed_leaked"`
 	Growing   int     `json:"growing"`
 	Growth    float64 `json:"growth"`
 	Snapshots int     `json:"snapshots"`
@@ -54,6 +92,7 @@ type jsonInput struct {
 	Duration    float64             `json:"duration_seconds,omitempty"`
 	SampleTypes []analyze.ValueType `json:"sample_types"`
 	Binary      string              `json:"binary,omitempty"`
+	Format      analyze.Format      `json:"format"`
 }
 
 type jsonTrend struct {
@@ -81,6 +120,9 @@ type jsonRow struct {
 	Stacks   int             `json:"stacks"`
 	Alloc    float64         `json:"allocated,omitempty"`
 	Churn    bool            `json:"churn,omitempty"`
+	Suspect  bool            `json:"suspect"`
+	Reasons  []string        `json:"reasons,omitempty"`
+	Go       *jsonGo         `json:"goroutines,omitempty"`
 	Stack    []analyze.Frame `json:"stack"`
 }
 
@@ -104,7 +146,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 		Schema: "leakscan/diff", Version: SchemaVersion,
 		Kind: res.Kind, SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
 		Span:      res.Span.Seconds(),
-		Verdict:   jsonVerdict{Text: VerdictLine(res), Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
+		Verdict:   jsonVerdict{Text: VerdictLine(res), Suspects: res.Verdict.Suspects, Confirmed: res.Verdict.Confirmed, Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
 		Total:     trendJSON(res.Total),
 		RowsTotal: len(res.Rows),
 		Rows:      []jsonRow{},
@@ -117,7 +159,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 		doc.RateUnit = "hour"
 	}
 	for _, in := range res.Inputs {
-		ji := jsonInput{Name: in.Name, Argument: in.Arg, Duration: in.Duration.Seconds(), SampleTypes: in.SampleTypes, Binary: in.Binary}
+		ji := jsonInput{Name: in.Name, Argument: in.Arg, Duration: in.Duration.Seconds(), SampleTypes: nonNil(in.SampleTypes), Binary: in.Binary, Format: in.Format}
 		if !in.Time.IsZero() {
 			t := in.Time
 			ji.Time = &t
@@ -127,7 +169,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn})
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go)})
 	}
 	doc.Churn = []jsonChurn{}
 	for _, r := range firstN(res.Churn, maxChurn) {

@@ -39,7 +39,7 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 		}
 	}
 	if len(others) > 0 {
-		fmt.Fprintf(ew, "### Not growing\n\n")
+		fmt.Fprintf(ew, "### Not suspects\n\n")
 		mdTable(ew, res, others, len(suspects))
 	}
 	if n := len(res.Rows) - len(rows); n > 0 {
@@ -70,7 +70,7 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 
 func split(rows []analyze.Row) (suspects, others []analyze.Row) {
 	for _, r := range rows {
-		if r.Class == analyze.Growing {
+		if r.Suspect {
 			suspects = append(suspects, r)
 		} else {
 			others = append(others, r)
@@ -80,25 +80,78 @@ func split(rows []analyze.Row) (suspects, others []analyze.Row) {
 }
 
 func mdTable(w io.Writer, res *analyze.Result, rows []analyze.Row, offset int) {
-	unit := res.SampleType.Unit
-	rate := "Rate/h"
-	if !res.PerHour {
-		rate = "Rate/snapshot"
+	cols := columns(res)
+	fmt.Fprintf(w, "| #")
+	for _, c := range cols {
+		fmt.Fprintf(w, " | %s", mdHead(c.head))
 	}
-	fmt.Fprintf(w, "| # | Class | First | Last | Change | %% | %s | Trend | %s |\n", rate, capitalize(res.Noun))
-	fmt.Fprintf(w, "|---:|---|---:|---:|---:|---:|---:|---|---|\n")
+	fmt.Fprintf(w, " |\n|---:")
+	for _, c := range cols {
+		if c.right {
+			fmt.Fprintf(w, "|---:")
+		} else {
+			fmt.Fprintf(w, "|---")
+		}
+	}
+	fmt.Fprintf(w, "|\n")
 	for i, r := range rows {
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", offset+i+1, classLabel(r),
-			Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit), pct(r.Trend),
-			Signed(r.Slope, unit), Sparkline(r.Values), mdCell(rowTitle(r, res.By, true)))
+		fmt.Fprintf(w, "| %d", offset+i+1)
+		for _, c := range cols {
+			cell := c.cell(r)
+			if c.input {
+				cell = mdCell(cell)
+			}
+			fmt.Fprintf(w, " | %s", cell)
+		}
+		fmt.Fprintf(w, " |\n")
 	}
 	fmt.Fprintln(w)
 }
 
+// mdHead turns a terminal column head into a Markdown one: "RATE/H" →
+// "Rate/h".
+func mdHead(h string) string { return capitalize(strings.ToLower(h)) }
+
 // mdSuspect writes one suspect's section: its numbers and its stack.
 func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row) {
-	unit := res.SampleType.Unit
 	fmt.Fprintf(w, "#### %d. %s\n\n", rank, mdCode(rowTitle(r, res.By, false)))
+	if len(r.Reasons) > 0 {
+		fmt.Fprintf(w, "**%s.** ", capitalize(strings.Join(r.Reasons, "; ")))
+	}
+	if len(r.Values) > 1 {
+		mdTrend(w, res, r)
+	} else {
+		fmt.Fprintf(w, "%s.\n\n", count(int(r.Last), "goroutine"))
+	}
+	if r.Go != nil {
+		mdGoDetails(w, r.Go)
+	}
+	what := "Stack"
+	if res.Kind == "heap" {
+		what = "Allocation stack"
+	}
+	if r.Stacks > 1 {
+		what += fmt.Sprintf(" (the largest of %d stacks)", r.Stacks)
+	}
+	frames := r.Stack
+	if r.Go != nil && r.Go.Creator != nil {
+		frames = append(append([]analyze.Frame{}, frames...), analyze.Frame{Func: "created by " + r.Go.Creator.Func, File: r.Go.Creator.File, Line: r.Go.Creator.Line})
+	}
+	fmt.Fprintf(w, "<details><summary>%s</summary>\n\n", what)
+	var b strings.Builder
+	for _, f := range frames {
+		fmt.Fprintf(&b, "%s\n", printable(f.Func))
+		if f.File != "" {
+			fmt.Fprintf(&b, "    %s:%d\n", printable(f.File), f.Line)
+		}
+	}
+	fence := codeFence(b.String())
+	fmt.Fprintf(w, "%s\n%s%s\n\n</details>\n\n", fence, b.String(), fence)
+}
+
+// mdTrend writes a row's change and trend statistics.
+func mdTrend(w io.Writer, res *analyze.Result, r analyze.Row) {
+	unit := res.SampleType.Unit
 	fmt.Fprintf(w, "%s", Signed(r.Delta, unit))
 	if r.HasPct {
 		fmt.Fprintf(w, " (%s)", Percent(r.DeltaPct))
@@ -112,23 +165,58 @@ func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row) {
 		fmt.Fprintf(w, ", Mann–Kendall p = %.2g", r.PValue)
 	}
 	fmt.Fprintf(w, ".\nSeries: %s.\n\n", seriesList(r.Values, unit))
-	what := "Stack"
-	if res.Kind == "heap" {
-		what = "Allocation stack"
-	}
-	if r.Stacks > 1 {
-		what += fmt.Sprintf(" (the largest of %d stacks)", r.Stacks)
-	}
-	fmt.Fprintf(w, "<details><summary>%s</summary>\n\n", what)
-	var b strings.Builder
-	for _, f := range r.Stack {
-		fmt.Fprintf(&b, "%s\n", printable(f.Func))
-		if f.File != "" {
-			fmt.Fprintf(&b, "    %s:%d\n", printable(f.File), f.Line)
+}
+
+// mdGoDetails writes what a goroutine group's row knows besides counts.
+func mdGoDetails(w io.Writer, g *analyze.GoInfo) {
+	var parts []string
+	if len(g.States) > 0 {
+		var st []string
+		for _, sc := range g.States {
+			st = append(st, fmt.Sprintf("%s (%d)", mdCode(sc.State), sc.Count))
 		}
+		parts = append(parts, "state "+strings.Join(st, ", "))
 	}
-	fence := codeFence(b.String())
-	fmt.Fprintf(w, "%s\n%s%s\n\n</details>\n\n", fence, b.String(), fence)
+	if g.MaxWait >= 0 {
+		parts = append(parts, "waiting "+goWait(analyze.Row{Go: g}))
+	}
+	if g.Leaked > 0 {
+		parts = append(parts, fmt.Sprintf("%d marked leaked by the runtime's goroutineleak detection", g.Leaked))
+	}
+	if g.Locked > 0 {
+		parts = append(parts, fmt.Sprintf("%d locked to their thread", g.Locked))
+	}
+	if len(g.Labels) > 0 {
+		var ls []string
+		for _, l := range g.Labels {
+			ls = append(ls, mdCode(l))
+		}
+		parts = append(parts, "labels "+strings.Join(ls, ", "))
+	}
+	if len(g.IDs) > 0 {
+		parts = append(parts, "goroutines "+joinInts(g.IDs)+"…")
+	}
+	if g.Creator != nil {
+		c := "created by " + mdCode(frameString(*g.Creator, true))
+		if len(g.Parents) > 0 {
+			c += " in goroutine " + joinInts(g.Parents)
+		}
+		parts = append(parts, c)
+	}
+	if g.Elided {
+		parts = append(parts, "stacks elided by the runtime")
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "%s.\n\n", capitalize(strings.Join(parts, "; ")))
+	}
+}
+
+func joinInts(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ", ")
 }
 
 func seriesList(vs []float64, unit string) string {

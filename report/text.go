@@ -40,13 +40,7 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 	fmt.Fprintln(ew)
 	if len(rows) > 0 {
 		fmt.Fprintln(ew)
-		t := table{right: []bool{true, false, true, true, true, true, true, false, false}}
-		t.add("#", "CLASS", "FIRST", "LAST", "CHANGE", "%", rateHeader(res), "TREND", strings.ToUpper(res.Noun))
-		for i, r := range rows {
-			t.add(strconv.Itoa(i+1), classLabel(r), Value(r.First, unit), Value(r.Last, unit), Signed(r.Delta, unit),
-				pct(r.Trend), Signed(r.Slope, unit), Sparkline(r.Values), rowTitle(r, res.By, true))
-		}
-		t.write(ew)
+		rowsTable(res, rows).write(ew)
 	}
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
@@ -105,19 +99,60 @@ func VerdictLine(res *analyze.Result) string {
 	if v.Span > 0 {
 		over = Span(v.Span)
 	}
+	unit := res.SampleType.Unit
+	if res.Kind == "goroutine" {
+		return goVerdict(res, over)
+	}
 	if v.Growing == 0 {
 		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)
 	}
-	noun := res.Noun
-	if v.Growing > 1 {
-		noun = plural(noun)
+	return fmt.Sprintf("%s grew steadily: %s over %s.", count(v.Growing, res.Noun), Signed(v.Growth, unit), over)
+}
+
+// goVerdict: "5 goroutine groups are leak suspects: 5 grew by +75
+// goroutines over 6 snapshots; 4 confirmed leaked by the runtime."
+func goVerdict(res *analyze.Result, over string) string {
+	v := res.Verdict
+	if v.Suspects == 0 {
+		if v.Snaps == 1 {
+			return "No goroutine group is confirmed leaked or blocked for long."
+		}
+		return fmt.Sprintf("No goroutine group grew or is confirmed leaked over %s.", over)
 	}
-	return fmt.Sprintf("%d %s grew steadily: %s over %s.", v.Growing, noun, Signed(v.Growth, res.SampleType.Unit), over)
+	verb := "are leak suspects"
+	if v.Suspects == 1 {
+		verb = "is a leak suspect"
+	}
+	var parts []string
+	if v.Growing > 0 {
+		parts = append(parts, fmt.Sprintf("%d grew by %s goroutines over %s", v.Growing, Signed(v.Growth, "count"), over))
+	}
+	if v.Confirmed > 0 {
+		parts = append(parts, fmt.Sprintf("%d confirmed leaked by the runtime", v.Confirmed))
+	}
+	if n := v.Suspects - max(v.Growing, v.Confirmed); v.Snaps == 1 && n > 0 {
+		parts = append(parts, fmt.Sprintf("%d blocked for long", n))
+	}
+	s := fmt.Sprintf("%s %s", count(v.Suspects, res.Noun), verb)
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, "; ")
+	}
+	return s + "."
+}
+
+// count says "1 site", "3 sites", "+75 goroutines".
+func count(n int, noun string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %s", n, plural(noun))
 }
 
 // caveat says what a short series cannot tell.
 func caveat(res *analyze.Result) string {
 	switch n := res.Verdict.Snaps; {
+	case n == 1:
+		return ""
 	case n == 2:
 		return "two snapshots show one step: a cache warming up or a buffer caught at its peak looks exactly like a leak; take 5 or more"
 	case n < 5:
@@ -178,6 +213,12 @@ func rowTitle(r analyze.Row, by analyze.KeyMode, short bool) string {
 	switch by {
 	case analyze.ByFunction:
 		return printable(f.Func)
+	case analyze.ByGroup:
+		t := frameString(f, short)
+		if r.Go != nil && r.Go.Creator != nil {
+			t += " ← go " + printable(r.Go.Creator.Func)
+		}
+		return t
 	case analyze.ByStack:
 		var parts []string
 		for i, fr := range r.Stack {

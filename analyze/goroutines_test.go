@@ -1,0 +1,133 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+//go:noinline
+func testBlockedRecv(ch chan int) { <-ch }
+
+//go:noinline
+func testBlockedSend(ch chan int) { ch <- 1 }
+
+//go:noinline
+func testBlockedSelect(a, b chan int) {
+	select {
+	case <-a:
+	case <-b:
+	}
+}
+
+//go:noinline
+func testBlockedLock(mu *sync.Mutex) { mu.Lock() }
+
+//go:noinline
+func spawnTestLeaks(n int, release chan struct{}) {
+	recv, send, a, b := make(chan int), make(chan int), make(chan int), make(chan int)
+	var mu sync.Mutex
+	mu.Lock()
+	for i := 0; i < n; i++ {
+		go testBlockedRecv(recv)
+		go testBlockedSend(send)
+		go testBlockedSelect(a, b)
+		pprof.Do(context.Background(), pprof.Labels("kind", `lock, "quoted"`), func(context.Context) {
+			go testBlockedLock(&mu)
+		})
+	}
+	go func() {
+		<-release
+		close(recv)
+		for i := 0; i < n; i++ {
+			<-send
+		}
+		close(a)
+		mu.Unlock()
+	}()
+}
+
+// captureAll writes this process's goroutines in every format.
+func captureAll(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, debug := range []int{0, 1, 2} {
+		var buf bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&buf, debug); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		if debug == 0 {
+			b = gunzip(t, b)
+		}
+		out[[]string{"proto", "debug1", "debug2"}[debug]] = b
+	}
+	buf := make([]byte, 1<<20)
+	out["stack"] = buf[:runtime.Stack(buf, true)]
+	return out
+}
+
+// TestGoroutineFormatsAgree: the same moment captured as a proto profile,
+// debug=1, debug=2 and runtime.Stack gives the same groups and counts.
+func TestGoroutineFormatsAgree(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	spawnTestLeaks(7, release)
+	time.Sleep(50 * time.Millisecond) // let them block
+	dumps := captureAll(t)
+	counts := map[string]map[string]int{} // format → top function → count
+	for name, data := range dumps {
+		gs, err := LoadGoroutines([]Source{NewSource(name, data)})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, w := range gs.Warnings {
+			t.Errorf("%s: warning %s", name, w)
+		}
+		res, err := DiffGoroutines(gs, GoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[name] = map[string]int{}
+		for _, r := range res.Rows {
+			if strings.Contains(r.Frame.Func, "analyze.testBlocked") {
+				counts[name][r.Frame.Func] += int(r.Last)
+				// Tracebacks print labels only with GODEBUG=tracebacklabels=1.
+				if r.Frame.Func == "github.com/leakscan/leakscan/analyze.testBlockedLock" && (name == "proto" || name == "debug1") &&
+					!slices.Contains(r.Go.Labels, `kind="lock, \"quoted\""`) {
+					t.Errorf("%s: labels %v", name, r.Go.Labels)
+				}
+				if name == "debug2" || name == "stack" {
+					if r.Go.Creator == nil || !strings.Contains(r.Go.Creator.Func, "spawnTestLeaks") {
+						t.Errorf("%s: %s creator %v", name, r.Frame.Func, r.Go.Creator)
+					}
+				}
+			}
+		}
+	}
+	want := map[string]int{}
+	for _, fn := range []string{"testBlockedRecv", "testBlockedSend", "testBlockedSelect", "testBlockedLock"} {
+		want["github.com/leakscan/leakscan/analyze."+fn] = 7
+	}
+	for name, got := range counts {
+		if name == "stack" {
+			continue // runtime.Stack output has no labels; counts checked below
+		}
+		for fn, n := range want {
+			if got[fn] != n {
+				t.Errorf("%s: %s × %d, want %d (all: %v)", name, fn, got[fn], n, got)
+			}
+		}
+	}
+	for fn, n := range want {
+		if counts["stack"][fn] != n {
+			t.Errorf("runtime.Stack: %s × %d, want %d", fn, counts["stack"][fn], n)
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package analyze
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// GoOptions chooses what a goroutine analysis keeps and flags.
+type GoOptions struct {
+	Focus  *regexp.Regexp // keep only groups with a frame matching (function or file)
+	Ignore *regexp.Regexp // drop groups with a frame matching
+	// LongWait is the wait, in minutes, from which a blocked group of a
+	// single dump is a suspect (default 10).
+	LongWait int
+}
+
+// goMachinery matches the frames of the runtime and standard library's
+// blocking primitives, which a goroutine's row skips to name the frame of
+// its own code that waits (the full stack is kept).
+var goMachinery = regexp.MustCompile(`^(runtime\.|internal/|sync\.|sync/atomic\.|time\.Sleep$)`)
+
+// goNoise: goroutine counts are exact, so every change counts.
+var goNoise = Noise{}
+
+// DiffGoroutines groups every snapshot's goroutines, runs each group's
+// count through the series analysis and picks the suspects:
+//
+//   - in a series: the growing groups, and the groups the runtime's
+//     goroutineleak detection marked (confirmed leaked by the runtime);
+//     a constant group — a worker pool — is not a suspect however large,
+//     nor however long it has waited;
+//   - in a single dump: the confirmed groups, and the groups blocked in a
+//     channel, select, sync or I/O wait for LongWait minutes or more.
+//
+// Groups are keyed by normalized stack, and by state class and creator
+// when every snapshot records them (tracebacks do; proto and debug=1
+// profiles do not), so that a series may mix formats.
+func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
+	if len(gs.Dumps) == 0 {
+		return nil, fmt.Errorf("no goroutine dumps")
+	}
+	if opt.LongWait <= 0 {
+		opt.LongWait = 10
+	}
+	n := len(gs.Dumps)
+	keyState, keyCreator := true, true
+	for _, d := range gs.Dumps {
+		keyState = keyState && d.HasState
+		keyCreator = keyCreator && d.HasCreator
+	}
+	tab := gs.tab
+	flags := frameFlagsOf(tab, DiffOptions{Focus: opt.Focus, Ignore: opt.Ignore, KeepProfiler: true}, false)
+	index := map[goKey]int{}
+	var rows []Row
+	lastSeen := []int{}
+	for i, d := range gs.Dumps {
+		for _, g := range d.Groups {
+			if !keepGroup(tab, g, flags, opt) {
+				continue
+			}
+			k := goKey{stack: g.Stack, creator: -1}
+			if keyState {
+				k.state = g.State
+			}
+			if keyCreator {
+				k.creator = g.Creator
+			}
+			id, ok := index[k]
+			if !ok {
+				id = len(rows)
+				index[k] = id
+				rows = append(rows, goRow(tab, k, n))
+				lastSeen = append(lastSeen, -1)
+			}
+			r := &rows[id]
+			r.Values[i] += float64(g.Count)
+			mergeGroup(r.Go, g, i > lastSeen[id])
+			lastSeen[id] = i
+		}
+	}
+	times := make([]time.Time, n)
+	for i, d := range gs.Dumps {
+		times[i] = d.Time
+	}
+	ax := NewAxis(times)
+	totals := make([]float64, n)
+	for _, r := range rows {
+		for i, v := range r.Values {
+			totals[i] += v
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.Trend = Analyze(ax, r.Values, goNoise, 0)
+		r.Suspect, r.Reasons = goSuspect(r, n, opt)
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		if a.Suspect != b.Suspect {
+			if a.Suspect {
+				return -1
+			}
+			return 1
+		}
+		if a.Go.Confirmed != b.Go.Confirmed {
+			if a.Go.Confirmed {
+				return -1
+			}
+			return 1
+		}
+		if n == 1 && a.Last != b.Last {
+			if a.Last > b.Last {
+				return -1
+			}
+			return 1
+		}
+		if c := Less(&a.Trend, &b.Trend); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	res := &Result{
+		Kind:       "goroutine",
+		SampleType: ValueType{"goroutines", "count"},
+		By:         ByGroup,
+		Noun:       "goroutine group",
+		PerHour:    ax.PerHour,
+		Rows:       rows,
+		Total:      Analyze(ax, totals, goNoise, 0),
+		Warnings:   slices.Clone(gs.Warnings),
+	}
+	for i, d := range gs.Dumps {
+		res.Inputs = append(res.Inputs, Input{Name: d.Name, Arg: i, Time: d.Time, Format: d.Format})
+	}
+	if opt.Focus != nil {
+		res.Focus = opt.Focus.String()
+	}
+	if opt.Ignore != nil {
+		res.Ignore = opt.Ignore.String()
+	}
+	if ax.PerHour {
+		res.Span = gs.Dumps[n-1].Time.Sub(gs.Dumps[0].Time)
+	}
+	if !keyState || !keyCreator {
+		if slices.ContainsFunc(gs.Dumps, func(d *GoroutineDump) bool { return d.HasState }) {
+			res.Warnings = append(res.Warnings, "some inputs record no states or creators (proto or debug=1 profiles): groups are keyed by stack alone")
+		}
+	}
+	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
+	return res, nil
+}
+
+// keepGroup applies --focus and --ignore to a group's stack and creator.
+func keepGroup(tab *stackTable, g *GoGroup, flags []frameFlags, opt GoOptions) bool {
+	if opt.Focus == nil && opt.Ignore == nil {
+		return true
+	}
+	var all frameFlags
+	for _, id := range tab.frameIDsOf(g.Stack) {
+		all |= flags[id]
+	}
+	if g.Creator >= 0 {
+		all |= flags[g.Creator]
+	}
+	return (opt.Focus == nil || all&fFocus != 0) && all&fIgnore == 0
+}
+
+// goRow makes the row of a group key.
+func goRow(tab *stackTable, k goKey, n int) Row {
+	stack := tab.framesOf(k.stack)
+	r := Row{Stack: stack, Stacks: 1, Go: &GoInfo{State: k.state, MinWait: -1, MaxWait: -1}, Trend: Trend{Values: make([]float64, n)}}
+	for i, f := range stack {
+		if i == len(stack)-1 || !goMachinery.MatchString(f.Func) {
+			r.Frame = f // where the group waits, in code of its own
+			break
+		}
+	}
+	if k.creator >= 0 {
+		f := tab.frames[k.creator]
+		r.Go.Creator = &f
+	}
+	var b strings.Builder
+	if k.state != "" {
+		b.WriteString("[" + k.state + "] ")
+	}
+	for i, f := range stack {
+		if i > 0 {
+			b.WriteString(" ← ")
+		}
+		b.WriteString(f.String())
+	}
+	if r.Go.Creator != nil {
+		b.WriteString(" (created by " + r.Go.Creator.String() + ")")
+	}
+	r.Key = b.String()
+	return r
+}
+
+// mergeGroup folds a snapshot's group into its row; the details of the
+// latest snapshot win.
+func mergeGroup(gi *GoInfo, g *GoGroup, newer bool) {
+	if newer {
+		gi.States = nil
+		gi.MinWait, gi.MaxWait = -1, -1
+		gi.IDs, gi.Parents = nil, nil
+		gi.Leaked, gi.Locked = 0, 0
+	}
+	for _, sc := range g.States {
+		j := slices.IndexFunc(gi.States, func(x StateCount) bool { return x.State == sc.State })
+		if j < 0 {
+			gi.States = append(gi.States, sc)
+		} else {
+			gi.States[j].Count += sc.Count
+		}
+	}
+	if g.MinWait >= 0 && (gi.MinWait < 0 || g.MinWait < gi.MinWait) {
+		gi.MinWait = g.MinWait
+	}
+	gi.MaxWait = max(gi.MaxWait, g.MaxWait)
+	for _, id := range g.IDs {
+		gi.IDs = keepSmallest(gi.IDs, id)
+	}
+	for _, p := range g.Parents {
+		if !slices.Contains(gi.Parents, p) && len(gi.Parents) < groupSamples {
+			gi.Parents = append(gi.Parents, p)
+		}
+	}
+	for _, l := range g.Labels {
+		if !slices.Contains(gi.Labels, l) && len(gi.Labels) < groupSamples {
+			gi.Labels = append(gi.Labels, l)
+		}
+	}
+	gi.Leaked += g.Leaked
+	gi.Confirmed = gi.Confirmed || g.Leaked > 0
+	gi.Locked += g.Locked
+	gi.Elided = gi.Elided || g.Elided
+	slices.SortStableFunc(gi.States, func(a, b StateCount) int { return b.Count - a.Count })
+}
+
+// goSuspect decides whether a goroutine row is a suspect, and why.
+func goSuspect(r *Row, n int, opt GoOptions) (bool, []string) {
+	var why []string
+	if r.Go.Confirmed {
+		why = append(why, "confirmed leaked by the runtime")
+	}
+	if n > 1 && r.Class == Growing {
+		why = append(why, "growing")
+	}
+	blockedLong := isBlockedState(r.Go.State) && r.Go.MaxWait >= opt.LongWait
+	if blockedLong {
+		w := fmt.Sprintf("blocked %d min", r.Go.MaxWait)
+		if r.Go.MinWait >= 0 && r.Go.MinWait != r.Go.MaxWait {
+			w = fmt.Sprintf("blocked %d–%d min", r.Go.MinWait, r.Go.MaxWait)
+		}
+		why = append(why, w)
+	}
+	suspect := r.Go.Confirmed || (n > 1 && r.Class == Growing) || (n == 1 && blockedLong)
+	if !suspect {
+		return false, why
+	}
+	return true, why
+}
+
+// verdictOf sums up the suspects.
+func verdictOf(suspects []Row, span time.Duration, snaps int) Verdict {
+	v := Verdict{Span: span, Snaps: snaps, Suspects: len(suspects)}
+	for _, r := range suspects {
+		if r.Class == Growing && snaps > 1 {
+			v.Growing++
+			v.Growth += r.Delta
+		}
+		if r.Go != nil && r.Go.Confirmed {
+			v.Confirmed++
+		}
+	}
+	return v
+}
