@@ -126,6 +126,7 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 		SampleType: ValueType{"goroutines", "count"},
 		By:         ByGroup,
 		Noun:       "goroutine group",
+		GroupedBy:  groupedBy(keyState, keyCreator),
 		PerHour:    ax.PerHour,
 		Rows:       rows,
 		Total:      Analyze(ax, totals, goNoise, 0),
@@ -150,6 +151,18 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 	}
 	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
 	return res, nil
+}
+
+func groupedBy(state, creator bool) string {
+	switch {
+	case state && creator:
+		return "stack, state and creator"
+	case state:
+		return "stack and state"
+	case creator:
+		return "stack and creator"
+	}
+	return "stack"
 }
 
 // keepGroup applies --focus and --ignore to a group's stack and creator.

@@ -98,7 +98,9 @@ func notProfileError(name string, data []byte, f Format) error {
 		}
 	case FormatPprofText:
 		e.Msg += "; leakscan reads the protobuf form (fetch /debug/pprof/heap without ?debug=1)"
-	case FormatGoroutineText, FormatV8Snapshot, FormatHPROF:
+	case FormatGoroutineText, FormatGoroutineDebug1:
+		e.Msg += "; a series must be all profiles of one kind or all goroutine dumps"
+	case FormatV8Snapshot, FormatHPROF:
 		e.Msg += "; leakscan diff does not read this format yet"
 	}
 	return e

@@ -35,6 +35,7 @@ type Result struct {
 	SampleType ValueType // the values compared
 	By         KeyMode
 	Noun       string // what one row is, singular: "allocation site"
+	GroupedBy  string // goroutines: what keys a group ("stack, state and creator")
 	PerHour    bool   // slopes are per hour; else per snapshot
 	Span       time.Duration
 	Inputs     []Input

@@ -20,8 +20,8 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "## %s\n\n", mdText(VerdictLine(res)))
-	fmt.Fprintf(ew, "%s. Total: %s → %s (%s).", mdText(header(res)), Value(res.Total.First, unit), Value(res.Total.Last, unit), Signed(res.Total.Delta, unit))
-	fmt.Fprintf(ew, " %s: %s.\n\n", mdText(capitalize(plural(res.Noun))), classSummary(res.Rows))
+	fmt.Fprintf(ew, "%s. Total: %s.", mdText(header(res)), totalLine(res))
+	fmt.Fprintf(ew, " %s: %s.\n\n", mdText(capitalize(plural(res.Noun))), classSummary(res))
 	if c := caveat(res); c != "" {
 		fmt.Fprintf(ew, "> **Note:** %s.\n\n", mdText(c))
 	}

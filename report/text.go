@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -30,10 +31,9 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		fmt.Fprintf(ew, "note: %s\n", c)
 	}
 	unit := res.SampleType.Unit
-	fmt.Fprintf(ew, "total: %s → %s (%s)  %s\n", Value(res.Total.First, unit), Value(res.Total.Last, unit),
-		Signed(res.Total.Delta, unit), Sparkline(res.Total.Values))
+	fmt.Fprintf(ew, "total: %s\n", totalLine(res))
 	rows := shown(res, opt)
-	fmt.Fprintf(ew, "%s: %s", plural(res.Noun), classSummary(res.Rows))
+	fmt.Fprintf(ew, "%s: %s", plural(res.Noun), classSummary(res))
 	if len(rows) < len(res.Rows) {
 		fmt.Fprintf(ew, " (showing the top %d)", len(rows))
 	}
@@ -76,9 +76,29 @@ func firstN(rows []analyze.Row, n int) []analyze.Row {
 	return rows[:min(n, len(rows))]
 }
 
+// totalLine is the total of every row: its change and trend over a
+// series, its value in a single snapshot.
+func totalLine(res *analyze.Result) string {
+	unit := res.SampleType.Unit
+	if res.Verdict.Snaps == 1 {
+		return Value(res.Total.Last, unit) + " " + res.SampleType.Type
+	}
+	return fmt.Sprintf("%s → %s (%s)  %s", Value(res.Total.First, unit), Value(res.Total.Last, unit),
+		Signed(res.Total.Delta, unit), Sparkline(res.Total.Values))
+}
+
 // header says what was compared.
 func header(res *analyze.Result) string {
 	s := fmt.Sprintf("%d %s profiles, %s, by %s", len(res.Inputs), res.Kind, res.SampleType.Type, res.Noun)
+	if res.Kind == "goroutine" {
+		var formats []string
+		for _, in := range res.Inputs {
+			if f := string(in.Format); !slices.Contains(formats, f) {
+				formats = append(formats, f)
+			}
+		}
+		s = fmt.Sprintf("%s: %s, grouped by %s", count(len(res.Inputs), "goroutine snapshot"), strings.Join(formats, ", "), res.GroupedBy)
+	}
 	if res.Span > 0 {
 		s += ", over " + Span(res.Span)
 	}
@@ -186,8 +206,13 @@ func shown(res *analyze.Result, opt Options) []analyze.Row {
 	return res.Rows
 }
 
-// classSummary counts rows per class: "2 growing · 1 plateau · 40 flat".
-func classSummary(rows []analyze.Row) string {
+// classSummary counts rows per class: "2 growing · 1 plateau · 40 flat";
+// in a single snapshot, where there are no classes, rows and suspects.
+func classSummary(res *analyze.Result) string {
+	rows := res.Rows
+	if res.Verdict.Snaps == 1 {
+		return fmt.Sprintf("%d, %d suspects", len(rows), res.Verdict.Suspects)
+	}
 	var parts []string
 	for _, c := range classes {
 		n := 0

@@ -35,12 +35,16 @@ func newDiffCmd(s streams, runF func(context.Context, streams, *diffOptions) err
 	opts := &diffOptions{}
 	cmd := &cobra.Command{
 		Use:   "diff PROFILE PROFILE... | DIR",
-		Short: "Show what grows across a series of pprof profiles",
+		Short: "Show what grows across a series of heap profiles or goroutine dumps",
 		Long: `Compare two or more pprof profiles of one kind (heap profiles from
 /debug/pprof/heap, gzipped or not; "-" reads one from stdin; a directory
 stands for the profile files in it) and classify every allocation site's
 series as growing, plateau, sawtooth, shrinking, flat, new or gone.
 The growing ones are the leak suspects, ranked by growth and steadiness.
+
+Given goroutine dumps instead (proto or debug=1 goroutine profiles,
+debug=2 text, or tracebacks from a panic, SIGQUIT or a test timeout), it
+compares goroutine groups the same way: see "leakscan goroutines --help".
 
 Profiles are put in the order of their own timestamps when all have one.
 Samples are keyed by function, file and line, so profiles of rebuilt
@@ -53,6 +57,9 @@ binaries still line up.`,
 
   # object counts instead of bytes, per function, only our packages
   leakscan diff --sample inuse_objects --by function --focus 'example.com/svc' a.pb.gz b.pb.gz c.pb.gz
+
+  # which goroutine groups grow, where they block, who created them
+  leakscan diff g1.txt g2.txt g3.txt
 
   # JSON for a CI job
   curl -s localhost:6060/debug/pprof/heap | leakscan diff base.pb.gz - --format json`,
@@ -88,12 +95,18 @@ func runDiff(_ context.Context, s streams, opts *diffOptions) error {
 	if !oneOf(opts.Format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
 	}
-	srcs, err := analyze.ReadSources(opts.Inputs, s.In, func(f analyze.Format) bool { return f == analyze.FormatPprof })
+	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
 	if err != nil {
 		return err
 	}
 	if len(srcs) < 2 {
-		return usageError{fmt.Errorf("diff needs two or more profiles, got %d", len(srcs))}
+		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
+	}
+	if goroutines, err := isGoroutineSeries(srcs[0]); err != nil {
+		return err
+	} else if goroutines {
+		gopt := goroutineOptions{Focus: opts.Focus, Ignore: opts.Ignore, Top: opts.Top, Format: opts.Format, Output: opts.Output}
+		return analyzeGoroutines(s, srcs, &gopt)
 	}
 	series, err := analyze.LoadProfiles(srcs)
 	if err != nil {
@@ -159,6 +172,25 @@ func writeReport(s streams, output, format string, res *analyze.Result, ropt rep
 		return outputError{err}
 	}
 	return nil
+}
+
+// readable is the formats a directory argument takes files of.
+func readable(f analyze.Format) bool {
+	switch f {
+	case analyze.FormatPprof, analyze.FormatGoroutineText, analyze.FormatGoroutineDebug1:
+		return true
+	}
+	return false
+}
+
+// isGoroutineSeries tells from the first input whether a series is of
+// goroutine dumps.
+func isGoroutineSeries(src analyze.Source) (bool, error) {
+	data, err := src.Bytes()
+	if err != nil {
+		return false, err
+	}
+	return analyze.IsGoroutineInput(analyze.Sniff(data), data), nil
 }
 
 func oneOf(s string, set []string) bool {

@@ -24,7 +24,7 @@ func TestDiffErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"one profile", []string{"diff", leaky[0]}, "diff needs two or more profiles, got 1"},
+		{"one profile", []string{"diff", leaky[0]}, "diff needs two or more profiles or dumps, got 1"},
 		{"no args", []string{"diff"}, "requires at least 1 arg"},
 		{"text file", []string{"diff", leaky[0], text}, text + ": expected a pprof profile (protobuf, gzipped or not), found text"},
 		{"empty file", []string{"diff", leaky[0], empty}, empty + ": expected a pprof profile (protobuf, gzipped or not), found empty file"},

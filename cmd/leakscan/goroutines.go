@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/report"
+	"github.com/spf13/cobra"
+)
+
+// goroutineOptions are the flags and arguments of `leakscan goroutines`.
+type goroutineOptions struct {
+	Inputs   []string
+	Focus    string
+	Ignore   string
+	LongWait int
+	Top      int
+	Format   string
+	Output   string
+}
+
+func newGoroutinesCmd(s streams, runF func(context.Context, streams, *goroutineOptions) error) *cobra.Command {
+	opts := &goroutineOptions{}
+	cmd := &cobra.Command{
+		Use:   "goroutines DUMP... | DIR",
+		Short: "Group and rank the goroutines of one dump, or of a series",
+		Long: `Read goroutine dumps in any format — proto goroutine or goroutineleak
+profiles, their debug=1 text, debug=2 text, and tracebacks printed on a
+panic, SIGQUIT or a "go test -timeout", also inside logs — and group the
+goroutines by where they wait (their stack without the runtime's frames),
+their state and the function that created them.
+
+One dump: the groups ranked by size, with the groups the runtime's
+goroutineleak profile marked shown as confirmed leaked, and groups blocked
+on a channel, select, lock or I/O for --long-wait minutes or more flagged.
+Several dumps: each group's count as a series; the growing groups and the
+confirmed ones are the suspects. A constant group (a worker pool) is never
+a suspect, however large.`,
+		Example: `  # one dump from /debug/pprof/goroutine?debug=2
+  leakscan goroutines dump.txt
+
+  # the goroutines of a test that timed out
+  go test ./... -timeout 60s 2>&1 | leakscan goroutines -
+
+  # which groups grow across three profiles, as Markdown
+  leakscan goroutines g1.pb.gz g2.pb.gz g3.pb.gz --format markdown -o goroutines.md`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			if runF != nil {
+				return runF(cmd.Context(), s, opts)
+			}
+			return runGoroutines(cmd.Context(), s, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Focus, "focus", "", "keep only groups with a frame (or creator) whose function or file matches this regexp")
+	f.StringVar(&opts.Ignore, "ignore", "", "drop groups with a frame (or creator) whose function or file matches this regexp")
+	f.IntVar(&opts.LongWait, "long-wait", 10, "in a single dump, flag groups blocked this many minutes or more")
+	f.IntVar(&opts.Top, "top", 20, "show this many groups, suspects first (0 for all)")
+	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runGoroutines(_ context.Context, s streams, opts *goroutineOptions) error {
+	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
+	if err != nil {
+		return err
+	}
+	return analyzeGoroutines(s, srcs, opts)
+}
+
+// analyzeGoroutines loads goroutine dumps, analyses them and writes the
+// report; `leakscan diff` comes here for a series of goroutine dumps.
+func analyzeGoroutines(s streams, srcs []analyze.Source, opts *goroutineOptions) error {
+	if !oneOf(opts.Format, formats) {
+		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
+	}
+	if opts.Top < 0 {
+		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
+	}
+	gopt := analyze.GoOptions{LongWait: opts.LongWait}
+	var err error
+	if opts.Focus != "" {
+		if gopt.Focus, err = regexp.Compile(opts.Focus); err != nil {
+			return usageError{fmt.Errorf("--focus: %w", err)}
+		}
+	}
+	if opts.Ignore != "" {
+		if gopt.Ignore, err = regexp.Compile(opts.Ignore); err != nil {
+			return usageError{fmt.Errorf("--ignore: %w", err)}
+		}
+	}
+	gs, err := analyze.LoadGoroutines(srcs)
+	if err != nil {
+		return err
+	}
+	res, err := analyze.DiffGoroutines(gs, gopt)
+	if err != nil {
+		return usageError{err}
+	}
+	return writeReport(s, opts.Output, opts.Format, res, report.Options{Top: opts.Top})
+}
