@@ -3,6 +3,9 @@ package analyze
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -130,4 +133,41 @@ func TestGoroutineFormatsAgree(t *testing.T) {
 			t.Errorf("runtime.Stack: %s × %d, want %d", fn, counts["stack"][fn], n)
 		}
 	}
+}
+
+// FuzzGoroutineDump feeds mutated goroutine dumps of every format to the
+// loader and the grouping: no panic, and failures are InputErrors.
+func FuzzGoroutineDump(f *testing.F) {
+	paths, _ := filepath.Glob("../testdata/goroutine/*/*.txt")
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil && len(b) < 16<<10 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("goroutine 1 [running]:\nmain.main()\n\t/x.go:1 +0x1\n"))
+	f.Add([]byte("goroutine 7 gp=0x1 m=nil [chan receive (nil chan) (leaked), 3 minutes, locked to thread labels:{\"a\": \"b, c\"}]:\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		gs, err := LoadGoroutines([]Source{NewSource("fuzz", data)})
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("%v is not an InputError", err)
+			}
+			return
+		}
+		res, err := DiffGoroutines(gs, GoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0.0
+		for _, r := range res.Rows {
+			total += r.Last
+		}
+		if total != float64(gs.Dumps[0].Total) {
+			t.Fatalf("rows hold %g goroutines, the dump %d", total, gs.Dumps[0].Total)
+		}
+	})
 }
