@@ -84,6 +84,9 @@ func (gs *GoroutineSeries) load(name string, data []byte) (*GoroutineDump, error
 		}
 	case FormatGoroutineDebug1:
 		d.LeakProf = bytes.HasPrefix(bytes.TrimSpace(data), []byte("goroutineleak profile:"))
+		if d.LeakProf {
+			d.Format = "goroutineleak profile text (debug=1)"
+		}
 		total := parseDebug1(data, gs.tab, func(rec *goroutineRec, n int) { d.add(gs.tab, rec, n) }, warn)
 		if total >= 0 && total != d.Total {
 			warn(fmt.Sprintf("the header says %d goroutines, the records hold %d (truncated?)", total, d.Total))
@@ -98,6 +101,10 @@ func (gs *GoroutineSeries) load(name string, data []byte) (*GoroutineDump, error
 		}
 		d.Time = s.Time
 		d.LeakProf = s.SampleTypes[0].Type == "goroutineleak" || strings.Contains(s.PeriodType.Type, "goroutineleak")
+		d.Format = "goroutine profile (proto)"
+		if d.LeakProf {
+			d.Format = "goroutineleak profile (proto)"
+		}
 		nv := len(s.SampleTypes)
 		var rec goroutineRec
 		for i, sid := range s.Stacks {

@@ -163,6 +163,9 @@ func FuzzGoroutineDump(f *testing.F) {
 			t.Fatal(err)
 		}
 		total := 0.0
+		if res.Hidden != nil {
+			total = res.Hidden[0]
+		}
 		for _, r := range res.Rows {
 			total += r.Last
 		}

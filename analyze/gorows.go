@@ -22,6 +22,23 @@ type GoOptions struct {
 // its own code that waits (the full stack is kept).
 var goMachinery = regexp.MustCompile(`^(runtime\.|internal/|sync\.|sync/atomic\.|time\.Sleep$)`)
 
+// goSite names where a group waits: the innermost frame of its own code;
+// for a goroutine of the runtime's own, the function it runs (the frame
+// before runtime.goexit).
+func goSite(stack []Frame) Frame {
+	for _, f := range stack {
+		if !goMachinery.MatchString(f.Func) {
+			return f
+		}
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		if stack[i].Func != "runtime.goexit" {
+			return stack[i]
+		}
+	}
+	return Frame{}
+}
+
 // goNoise: goroutine counts are exact, so every change counts.
 var goNoise = Noise{}
 
@@ -52,12 +69,17 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 		keyCreator = keyCreator && d.HasCreator
 	}
 	tab := gs.tab
-	flags := frameFlagsOf(tab, DiffOptions{Focus: opt.Focus, Ignore: opt.Ignore, KeepProfiler: true}, false)
+	flags := frameFlagsOf(tab, DiffOptions{Focus: opt.Focus, Ignore: opt.Ignore}, false)
+	hidden := make([]float64, n)
 	index := map[goKey]int{}
 	var rows []Row
 	lastSeen := []int{}
 	for i, d := range gs.Dumps {
 		for _, g := range d.Groups {
+			if isProfilerGroup(tab, g, flags) {
+				hidden[i] += float64(g.Count)
+				continue
+			}
 			if !keepGroup(tab, g, flags, opt) {
 				continue
 			}
@@ -135,6 +157,9 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 	for i, d := range gs.Dumps {
 		res.Inputs = append(res.Inputs, Input{Name: d.Name, Arg: i, Time: d.Time, Format: d.Format})
 	}
+	if slices.Max(hidden) > 0 {
+		res.Hidden = hidden
+	}
 	if opt.Focus != nil {
 		res.Focus = opt.Focus.String()
 	}
@@ -165,6 +190,18 @@ func groupedBy(state, creator bool) string {
 	return "stack"
 }
 
+// isProfilerGroup tells the goroutine that was writing the profile itself
+// (runtime/pprof, net/http/pprof on its stack): it differs with every way
+// of taking a dump, so it is hidden like the profiler's allocations.
+func isProfilerGroup(tab *stackTable, g *GoGroup, flags []frameFlags) bool {
+	for _, id := range tab.frameIDsOf(g.Stack) {
+		if flags[id]&fProfiler != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // keepGroup applies --focus and --ignore to a group's stack and creator.
 func keepGroup(tab *stackTable, g *GoGroup, flags []frameFlags, opt GoOptions) bool {
 	if opt.Focus == nil && opt.Ignore == nil {
@@ -184,12 +221,7 @@ func keepGroup(tab *stackTable, g *GoGroup, flags []frameFlags, opt GoOptions) b
 func goRow(tab *stackTable, k goKey, n int) Row {
 	stack := tab.framesOf(k.stack)
 	r := Row{Stack: stack, Stacks: 1, Go: &GoInfo{State: k.state, MinWait: -1, MaxWait: -1}, Trend: Trend{Values: make([]float64, n)}}
-	for i, f := range stack {
-		if i == len(stack)-1 || !goMachinery.MatchString(f.Func) {
-			r.Frame = f // where the group waits, in code of its own
-			break
-		}
-	}
+	r.Frame = goSite(stack)
 	if k.creator >= 0 {
 		f := tab.frames[k.creator]
 		r.Go.Creator = &f

@@ -54,8 +54,7 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 	}
 	mdInputs(ew, res)
 	if len(res.Hidden) > 0 {
-		fmt.Fprintf(ew, "The profiler's own allocations (%s at the last snapshot) are hidden; `--keep-profiler` shows them.\n\n",
-			Value(res.Hidden[len(res.Hidden)-1], unit))
+		fmt.Fprintf(ew, "Hidden: %s.\n\n", mdText(hiddenNote(res)))
 	}
 	if len(res.Warnings) > 0 {
 		fmt.Fprintf(ew, "### Warnings\n\n")

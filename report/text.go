@@ -51,8 +51,7 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		t.write(ew)
 	}
 	if len(res.Hidden) > 0 {
-		fmt.Fprintf(ew, "\nhidden: the profiler's own allocations (%s at the last snapshot); --keep-profiler shows them\n",
-			Value(res.Hidden[len(res.Hidden)-1], unit))
+		fmt.Fprintf(ew, "\nhidden: %s\n", hiddenNote(res))
 	}
 	for _, wmsg := range res.Warnings {
 		fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
@@ -67,6 +66,15 @@ func classLabel(r analyze.Row) string {
 		return "churn"
 	}
 	return string(r.Class)
+}
+
+// hiddenNote says what was hidden as the profiler's own.
+func hiddenNote(res *analyze.Result) string {
+	last := Value(res.Hidden[len(res.Hidden)-1], res.SampleType.Unit)
+	if res.Kind == "goroutine" {
+		return fmt.Sprintf("the goroutine writing the profile (%s at the last snapshot)", last)
+	}
+	return fmt.Sprintf("the profiler's own allocations (%s at the last snapshot); --keep-profiler shows them", last)
 }
 
 // maxChurn is how many churn rows a report lists.
