@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,35 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (go test ./cmd/leakscan -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestGoroutineGolden covers the goroutine reports: a series of debug=2
+// dumps through diff, a goroutineleak dump through goroutines.
+func TestGoroutineGolden(t *testing.T) {
+	atRoot(t)
+	var series []string
+	for i := 1; i <= 6; i++ {
+		series = append(series, fmt.Sprintf("testdata/goroutine/leaky/goroutine-%d.debug2.txt", i))
+	}
+	leak := "testdata/goroutine/leakprofile/goroutineleak-6.debug2.txt"
+	for _, c := range []struct {
+		golden string
+		args   []string
+	}{
+		{"goroutines.diff.txt", append([]string{"diff"}, series...)},
+		{"goroutines.diff.md", append([]string{"diff", "--format", "markdown"}, series...)},
+		{"goroutines.diff.json", append([]string{"diff", "--format", "json"}, series...)},
+		{"goroutineleak.txt", []string{"goroutines", leak}},
+		{"goroutineleak.md", []string{"goroutines", "--format", "markdown", leak}},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			code, out, errs := runCLI(t, nil, c.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			golden(t, c.golden, out)
+		})
 	}
 }
 
