@@ -19,6 +19,7 @@ func ourGoroutines(t *testing.T, data []byte) map[int64]string {
 	t.Helper()
 	tab := newStackTable()
 	out := map[int64]string{}
+	dup := 0
 	parseTraceback("x", data, tab, func(rec *goroutineRec) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "[%s]", rec.status)
@@ -29,7 +30,12 @@ func ourGoroutines(t *testing.T, data []byte) map[int64]string {
 		if rec.creator >= 0 {
 			fmt.Fprintf(&b, " created by %s:%d", tab.frames[rec.creator].Func, tab.frames[rec.creator].Line)
 		}
-		out[rec.id] = b.String()
+		key := rec.id
+		if _, ok := out[key]; ok { // goroutine 0 once per thread in crash dumps
+			dup--
+			key = int64(dup)
+		}
+		out[key] = b.String()
 	}, func(string) {})
 	return out
 }
@@ -37,10 +43,11 @@ func ourGoroutines(t *testing.T, data []byte) map[int64]string {
 func theirGoroutines(t *testing.T, data []byte) map[int64]string {
 	t.Helper()
 	snap, _, err := stack.ScanSnapshot(bytes.NewReader(data), &bytes.Buffer{}, &stack.Opts{})
-	if err != nil && snap == nil {
-		t.Fatalf("panicparse: %v", err)
-	}
 	out := map[int64]string{}
+	dup := 0
+	if err != nil && snap == nil {
+		return out // panicparse reads none of it: nothing to compare
+	}
 	for _, g := range snap.Goroutines {
 		// panicparse v2.5.0 predates Go 1.26: it keeps the (leaked) flag
 		// and the labels in the state, where we take them apart.
@@ -51,14 +58,21 @@ func theirGoroutines(t *testing.T, data []byte) map[int64]string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "[%s]", state)
 		for _, c := range g.Stack.Calls {
-			fmt.Fprintf(&b, " %s:%d", c.Func.Complete, c.Line)
+			if c.Func.Complete != "" { // its placeholder for "stack unavailable"
+				fmt.Fprintf(&b, " %s:%d", c.Func.Complete, c.Line)
+			}
 		}
 		for _, c := range g.CreatedBy.Calls {
 			// panicparse v2.5.0 keeps Go 1.21's " in goroutine N" in the name.
 			fn, _, _ := strings.Cut(c.Func.Complete, " in goroutine ")
 			fmt.Fprintf(&b, " created by %s:%d", fn, c.Line)
 		}
-		out[int64(g.ID)] = b.String()
+		key := int64(g.ID)
+		if _, ok := out[key]; ok {
+			dup--
+			key = int64(dup)
+		}
+		out[key] = b.String()
 	}
 	return out
 }
@@ -74,6 +88,8 @@ func TestCrossCheckPanicparse(t *testing.T) {
 	buf := make([]byte, 1<<20)
 	inputs := map[string][]byte{"runtime.Stack": buf[:runtime.Stack(buf, true)]}
 	paths, _ := filepath.Glob("../testdata/goroutine/*/*debug2*.txt")
+	variants, _ := filepath.Glob("../testdata/goroutine/variants/*.txt")
+	paths = append(paths, variants...)
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -81,16 +97,38 @@ func TestCrossCheckPanicparse(t *testing.T) {
 		}
 		inputs[p] = b
 	}
+	compared := 0
 	for name, data := range inputs {
 		ours, theirs := ourGoroutines(t, data), theirGoroutines(t, data)
-		if len(ours) != len(theirs) || len(ours) == 0 {
+		if len(theirs) == 0 {
+			t.Logf("%s: panicparse reads no goroutine", name)
+			continue
+		}
+		compared++
+		// panicparse v2.5.0 loses goroutines after an ancestor block, and
+		// after a Go 1.26 label set.
+		// It also counts twice a goroutine a crash dump prints twice.
+		if len(ours) != len(theirs) && !bytes.Contains(data, []byte("[originating from goroutine")) &&
+			!bytes.Contains(data, []byte(" labels:{")) && !bytes.Contains(data, []byte("stack unavailable")) {
 			t.Errorf("%s: %d goroutines, panicparse %d", name, len(ours), len(theirs))
 		}
-		for id, want := range theirs {
-			if got := ours[id]; got != want {
-				t.Errorf("%s: goroutine %d:\n ours   %s\n theirs %s", name, id, got, want)
-			}
+		// Compare as multisets: ids repeat in crash dumps.
+		bag := map[string]int{}
+		for _, g := range ours {
+			bag[g]++
 		}
+		for _, want := range theirs {
+			if strings.HasPrefix(want, "[running] created by") {
+				continue // "stack unavailable", which we fold into the later copy
+			}
+			if bag[want] == 0 {
+				t.Errorf("%s: panicparse has a goroutine we do not:\n %s", name, want)
+			}
+			bag[want]--
+		}
+	}
+	if compared < 20 {
+		t.Errorf("only %d inputs compared", compared)
 	}
 }
 

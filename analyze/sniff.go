@@ -66,9 +66,9 @@ func sniffPrefix(data []byte, complete bool) Format {
 	return FormatUnknown
 }
 
-// hasGoroutineHeader reports whether some line of data is a traceback
+// hasGoroutineHeader reports whether some line of data holds a traceback
 // header, "goroutine N [status…]:", wherever it is in the data (dumps come
-// embedded in logs and test output).
+// embedded in logs and test output, their lines sometimes prefixed).
 func hasGoroutineHeader(data []byte) bool {
 	for off := 0; off < len(data); {
 		i := bytes.Index(data[off:], []byte("goroutine "))
@@ -77,17 +77,11 @@ func hasGoroutineHeader(data []byte) bool {
 		}
 		start := off + i
 		off = start + len("goroutine ")
-		if start > 0 && data[start-1] != '\n' {
-			continue
-		}
 		end := bytes.IndexByte(data[start:], '\n')
 		if end < 0 {
 			end = len(data) - start
 		}
-		line := bytes.TrimSuffix(data[start:start+end], []byte("\r"))
-		var p textParser
-		p.header(line)
-		if p.inG {
+		if isHeader(bytes.TrimSuffix(data[start:start+end], []byte("\r"))) {
 			return true
 		}
 	}
