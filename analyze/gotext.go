@@ -118,6 +118,7 @@ type textParser struct {
 // their line; it returns the number of goroutines found.
 func parseTraceback(name string, data []byte, tab *stackTable, emit func(*goroutineRec), warn func(string)) int {
 	p := &textParser{name: name, tab: tab, emit: emit, warn: warn, seen: map[int64]bool{}}
+	cut := len(data) > 0 && data[len(data)-1] != '\n'
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
@@ -131,6 +132,13 @@ func parseTraceback(name string, data []byte, tab *stackTable, emit func(*gorout
 		}
 		p.lineNo++
 		p.line(p.stripPrefix(line))
+	}
+	if cut && p.inG {
+		p.warn(fmt.Sprintf("line %d: the dump ends in the middle of a line (truncated?)", p.lineNo))
+	} else if p.inG && p.rec.creator < 0 && p.rec.id > 1 && len(p.rec.frames) > 0 && !p.havePend {
+		// Every goroutine but the main one ends with "created by": the
+		// dump was cut inside its last goroutine.
+		p.warn(fmt.Sprintf("line %d: goroutine %d ends without its \"created by\" line (truncated?)", p.lineNo, p.rec.id))
 	}
 	p.end()
 	p.flushUnavailable()

@@ -39,7 +39,22 @@ func (s Source) Bytes() ([]byte, error) {
 		return nil, &InputError{File: s.Name, Msg: "cannot read", Err: unwrapPathError(err)}
 	}
 	defer f.Close()
-	return readAllBounded(s.Name, f)
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxInputSize {
+		return readAllBounded(s.Name, f)
+	}
+	// A regular file is read into a buffer of its size, at once; should it
+	// have grown since, the rest is read the slow way.
+	buf := make([]byte, st.Size())
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, &InputError{File: s.Name, Msg: "cannot read", Err: err}
+	}
+	var extra [1]byte
+	if m, _ := f.Read(extra[:]); m > 0 {
+		return readAllBounded(s.Name, io.MultiReader(bytes.NewReader(buf[:n]), bytes.NewReader(extra[:m]), f))
+	}
+	return decompressBounded(s.Name, buf[:n])
 }
 
 // InputError is a problem with one input file. Error gives one line naming
@@ -157,6 +172,11 @@ func readAllBounded(name string, r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, &InputError{File: name, Msg: "cannot read", Err: unwrapPathError(err)}
 	}
+	return decompressBounded(name, raw)
+}
+
+// decompressBounded undoes gzip when raw starts with its magic number.
+func decompressBounded(name string, raw []byte) ([]byte, error) {
 	if int64(len(raw)) > MaxInputSize {
 		return nil, &InputError{File: name, Msg: fmt.Sprintf("larger than %d GiB", MaxInputSize>>30)}
 	}

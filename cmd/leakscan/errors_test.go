@@ -36,6 +36,11 @@ func TestDiffErrors(t *testing.T) {
 		{"bad regexp", []string{"diff", leaky[0], leaky[1], "--focus", "("}, "--focus: error parsing regexp"},
 		{"bad flag", []string{"diff", "--nope"}, "unknown flag: --nope"},
 		{"stdin twice", []string{"diff", "-", "-"}, `"-" given more than once`},
+		{"goroutines of text", []string{"goroutines", text}, text + ": expected a goroutine dump"},
+		{"goroutines of empty", []string{"goroutines", empty}, empty + ": expected a goroutine dump, found an empty file"},
+		{"goroutines of a heap profile", []string{"goroutines", leaky[0]}, leaky[0] + ": a heap profile, expected a goroutine profile"},
+		{"heap and goroutines mixed", []string{"diff", leaky[0], "testdata/goroutine/leaky/goroutine-1.debug2.txt"}, "goroutine-1.debug2.txt: expected a pprof profile (protobuf, gzipped or not), found goroutine dump"},
+		{"goroutines and heap mixed", []string{"diff", "testdata/goroutine/leaky/goroutine-1.debug2.txt", leaky[0]}, leaky[0] + ": a heap profile, expected a goroutine profile"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
