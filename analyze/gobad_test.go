@@ -2,7 +2,9 @@ package analyze
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,4 +57,46 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestLongWaitInSeries: in a series, a long wait makes a suspect of a group
+// that rose and stayed, never of a constant pool.
+func TestLongWaitInSeries(t *testing.T) {
+	dump := func(stuck int) []byte {
+		var b strings.Builder
+		id := 10
+		g := func(fn string, n int) {
+			for i := 0; i < n; i++ {
+				id++
+				fmt.Fprintf(&b, "goroutine %d [chan receive, 30 minutes]:\nmain.%s()\n\t/src/main.go:7 +0x1d\ncreated by main.main in goroutine 1\n\t/src/main.go:3 +0x2a\n\n", id, fn)
+			}
+		}
+		g("poolWorker", 4)
+		g("stuckHandler", stuck)
+		return []byte(b.String())
+	}
+	var srcs []Source
+	for i, n := range []int{1, 3, 3, 3, 3} {
+		srcs = append(srcs, NewSource(fmt.Sprintf("d%d.txt", i), dump(n)))
+	}
+	gs, err := LoadGoroutines(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DiffGoroutines(gs, GoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		switch r.Frame.Func {
+		case "main.poolWorker":
+			if r.Suspect || r.Class != Flat {
+				t.Errorf("pool: suspect %v (%v), class %s", r.Suspect, r.Reasons, r.Class)
+			}
+		case "main.stuckHandler":
+			if !r.Suspect || r.Class != Plateau || !slices.Contains(r.Reasons, "blocked 30 min") {
+				t.Errorf("stuck: suspect %v, class %s, reasons %v", r.Suspect, r.Class, r.Reasons)
+			}
+		}
+	}
 }

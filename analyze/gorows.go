@@ -45,10 +45,11 @@ var goNoise = Noise{}
 // DiffGoroutines groups every snapshot's goroutines, runs each group's
 // count through the series analysis and picks the suspects:
 //
-//   - in a series: the growing groups, and the groups the runtime's
-//     goroutineleak detection marked (confirmed leaked by the runtime);
-//     a constant group — a worker pool — is not a suspect however large,
-//     nor however long it has waited;
+//   - in a series: the growing groups, the groups the runtime's
+//     goroutineleak detection marked (confirmed leaked by the runtime), and
+//     the groups that changed and are blocked in a channel, select, sync or
+//     I/O wait for LongWait minutes or more; a constant group — a worker
+//     pool — is not a suspect however large, nor however long it waited;
 //   - in a single dump: the confirmed groups, and the groups blocked in a
 //     channel, select, sync or I/O wait for LongWait minutes or more.
 //
@@ -301,7 +302,9 @@ func goSuspect(r *Row, n int, opt GoOptions) (bool, []string) {
 		}
 		why = append(why, w)
 	}
-	suspect := r.Go.Confirmed || (n > 1 && r.Class == Growing) || (n == 1 && blockedLong)
+	// Long waits make a suspect of a group that changed (it rose and
+	// stayed, say), never of a constant one: idle pools wait for long too.
+	suspect := r.Go.Confirmed || (n > 1 && r.Class == Growing) || (blockedLong && (n == 1 || r.Class != Flat))
 	if !suspect {
 		return false, why
 	}
