@@ -33,14 +33,8 @@ func parseDebug1(data []byte, tab *stackTable, emit func(rec *goroutineRec, coun
 		count = 0
 	}
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
 		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
+		line, data = nextLine(data)
 		lineNo++
 		switch {
 		case len(line) == 0:

@@ -120,16 +120,8 @@ func parseTraceback(name string, data []byte, tab *stackTable, emit func(*gorout
 	p := &textParser{name: name, tab: tab, emit: emit, warn: warn, seen: map[int64]bool{}}
 	cut := len(data) > 0 && data[len(data)-1] != '\n'
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
 		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
+		line, data = nextLine(data)
 		p.lineNo++
 		p.line(p.stripPrefix(line))
 	}
@@ -143,6 +135,20 @@ func parseTraceback(name string, data []byte, tab *stackTable, emit func(*gorout
 	p.end()
 	p.flushUnavailable()
 	return p.count
+}
+
+// nextLine splits the first line off data, without its LF or CRLF.
+func nextLine(data []byte) (line, rest []byte) {
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		line, rest = data, nil
+	} else {
+		line, rest = data[:i], data[i+1:]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
 }
 
 // stripPrefix removes the log prefix from a line once one is known, or
