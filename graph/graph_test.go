@@ -211,7 +211,6 @@ func TestReverse(t *testing.T) {
 	}
 }
 
-
 func TestWeakEdgesAndCosts(t *testing.T) {
 	b := NewBuilder()
 	for i := 0; i < 4; i++ {
