@@ -25,6 +25,7 @@ type Dominators struct {
 // node, no recursion.
 func ComputeDominators(h *Heap) *Dominators {
 	n := h.NumNodes()
+	weak := h.weakKinds()
 	pre := make([]int32, n) // preorder number + 1; 0 = unvisited
 	var vertex []int32      // preorder number → node; vertex[0] is the virtual root (-1)
 	var parent []int32      // preorder number → parent's preorder number
@@ -57,7 +58,7 @@ func ComputeDominators(h *Heap) *Dominators {
 			}
 			e := top.next
 			top.next++
-			if to := h.EdgeTo[e]; pre[to] == 0 && !h.Kinds[h.EdgeKinds[e]].Weak {
+			if to := h.EdgeTo[e]; pre[to] == 0 && !weak[h.EdgeKinds[e]] {
 				visit(to, pre[top.node]-1)
 			}
 		}
@@ -103,7 +104,7 @@ func ComputeDominators(h *Heap) *Dominators {
 		}
 		edges, from := h.Reverse(w)
 		for j, v := range from {
-			if pre[v] == 0 || h.Kinds[h.EdgeKinds[edges[j]]].Weak {
+			if pre[v] == 0 || weak[h.EdgeKinds[edges[j]]] {
 				continue
 			}
 			if s := semi[eval(pre[v]-1)]; s < semi[i] {

@@ -71,6 +71,15 @@ func (h *Heap) Label(e int64) string {
 // Kind is the kind of edge e.
 func (h *Heap) Kind(e int64) EdgeKind { return h.Kinds[h.EdgeKinds[e]] }
 
+// weakKinds tells, per edge kind index, whether the kind is weak.
+func (h *Heap) weakKinds() *[256]bool {
+	var w [256]bool
+	for i, k := range h.Kinds {
+		w[i] = k.Weak
+	}
+	return &w
+}
+
 // Edge returns the range of node n's outgoing edges.
 func (h *Heap) Edge(n int32) (lo, hi int64) { return h.Start[n], h.Start[n+1] }
 

@@ -2,6 +2,7 @@ package graph
 
 // Reachable marks the nodes the roots reach through strong edges.
 func Reachable(h *Heap) []bool {
+	weak := h.weakKinds()
 	seen := make([]bool, h.NumNodes())
 	stack := make([]int32, 0, 64)
 	for _, r := range h.Roots {
@@ -14,7 +15,7 @@ func Reachable(h *Heap) []bool {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for e := h.Start[n]; e < h.Start[n+1]; e++ {
-			if to := h.EdgeTo[e]; !seen[to] && !h.Kinds[h.EdgeKinds[e]].Weak {
+			if to := h.EdgeTo[e]; !seen[to] && !weak[h.EdgeKinds[e]] {
 				seen[to] = true
 				stack = append(stack, to)
 			}

@@ -6,6 +6,7 @@ package graph
 // completes them: a component's successors come before it.
 func SCCs(h *Heap) (comp []int32, count int32) {
 	n := h.NumNodes()
+	weak := h.weakKinds()
 	index := make([]int32, n) // DFS index + 1; 0 = unvisited
 	low := make([]int32, n)
 	comp = make([]int32, n)
@@ -32,7 +33,7 @@ func SCCs(h *Heap) (comp []int32, count int32) {
 			if top.next < h.Start[v+1] {
 				e := top.next
 				top.next++
-				if h.Kinds[h.EdgeKinds[e]].Weak {
+				if weak[h.EdgeKinds[e]] {
 					continue
 				}
 				w := h.EdgeTo[e]
