@@ -122,7 +122,7 @@ func TestReorderWarning(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"diff", "--help"}, {"version", "--help"}, {"completion", "bash"}} {
+	for _, args := range [][]string{{"--help"}, {"diff", "--help"}, {"goroutines", "--help"}, {"dumper", "--help"}, {"version", "--help"}, {"completion", "bash"}} {
 		code, out, errs := runCLI(t, nil, args...)
 		if code != 0 || out == "" {
 			t.Errorf("%v: exit %d, %s", args, code, errs)
@@ -131,7 +131,14 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%v: no examples in help", args)
 		}
 	}
-	code, out, _ := runCLI(t, nil, "version")
+	code, out, _ := runCLI(t, nil, "dumper", "python")
+	if code != 0 || !strings.Contains(out, "def dump(") || !strings.Contains(out, "def install_signal_handler(") {
+		t.Errorf("dumper python: exit %d, %d bytes", code, len(out))
+	}
+	if code, _, errs := runCLI(t, nil, "dumper", "ruby"); code != exitInput || !strings.Contains(errs, "expected python") {
+		t.Errorf("dumper ruby: exit %d, %s", code, errs)
+	}
+	code, out, _ = runCLI(t, nil, "version")
 	if code != 0 || !strings.HasPrefix(out, "leakscan ") {
 		t.Errorf("version: %d %q", code, out)
 	}

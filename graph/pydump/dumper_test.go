@@ -1,0 +1,304 @@
+package pydump
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type record struct {
+	K string `json:"k"`
+
+	// header
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	Pid     int    `json:"pid"`
+	Time    string `json:"time"`
+	Python  string `json:"python"`
+	GC      *struct {
+		Enabled    bool  `json:"enabled"`
+		Thresholds []int `json:"thresholds"`
+		Counts     []int `json:"counts"`
+	} `json:"gc"`
+
+	// type (i, n) and object (id, t, s, f, v, e)
+	I  int               `json:"i"`
+	N  string            `json:"n"`
+	ID uint64            `json:"id"`
+	T  int               `json:"t"`
+	S  int64             `json:"s"`
+	F  int               `json:"f"`
+	V  *string           `json:"v"`
+	E  []json.RawMessage `json:"e"`
+
+	// root
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+
+	// trailer
+	Objects int `json:"objects"`
+	Edges   int `json:"edges"`
+}
+
+type edge struct {
+	to          uint64
+	kind, label string
+}
+
+func parseEdge(t *testing.T, raw json.RawMessage) edge {
+	var e []any
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	if err := dec.Decode(&e); err != nil || len(e) != 3 {
+		t.Fatalf("bad edge %s: %v", raw, err)
+	}
+	id, err := e[0].(json.Number).Int64()
+	if err != nil {
+		// ids above 2^63 do not occur on 64-bit CPython, but be safe
+		t.Fatalf("edge id %v: %v", e[0], err)
+	}
+	return edge{uint64(id), e[1].(string), e[2].(string)}
+}
+
+func TestDumperKnownGraph(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not on PATH")
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "known.pydump.gz")
+	cmd := exec.Command(py, filepath.Join("testdata", "known_graph.py"), dir, out)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var facts map[string]uint64
+	if err := json.Unmarshal(stdout, &facts); err != nil {
+		t.Fatalf("facts %q: %v", stdout, err)
+	}
+
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+
+	var header, trailer *record
+	types := map[int]string{}
+	objs := map[uint64]*record{}
+	edges := map[uint64][]edge{}
+	nEdges := 0
+	var roots []record
+	lastRank := 0
+	for sc.Scan() {
+		var r record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		if header == nil {
+			if r.Format == "" {
+				t.Fatalf("first line is not a header: %s", sc.Text())
+			}
+			header = &r
+			continue
+		}
+		if trailer != nil {
+			t.Fatalf("record after the trailer: %s", sc.Text())
+		}
+		// sections must come in order: t/o, r, fd, task, end
+		rank, ok := map[string]int{"t": 1, "o": 1, "r": 2, "fd": 3, "task": 4, "end": 5}[r.K]
+		if !ok {
+			t.Fatalf("unknown record kind %q", r.K)
+		}
+		if rank < lastRank {
+			t.Fatalf("record %q after a later section", r.K)
+		}
+		lastRank = rank
+		switch r.K {
+		case "t":
+			if r.I != len(types) {
+				t.Fatalf("type index %d, want %d", r.I, len(types))
+			}
+			types[r.I] = r.N
+		case "o":
+			if _, ok := types[r.T]; !ok {
+				t.Fatalf("object %d uses type %d before its record", r.ID, r.T)
+			}
+			if _, dup := objs[r.ID]; dup {
+				t.Fatalf("object %d twice", r.ID)
+			}
+			rc := r
+			objs[r.ID] = &rc
+			for _, raw := range r.E {
+				edges[r.ID] = append(edges[r.ID], parseEdge(t, raw))
+			}
+			nEdges += len(r.E)
+		case "r":
+			roots = append(roots, r)
+		case "end":
+			rc := r
+			trailer = &rc
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// header
+	if header.Format != "leakscan-pydump" || header.Version != 1 {
+		t.Errorf("header format %q version %d", header.Format, header.Version)
+	}
+	if header.Pid <= 0 || !strings.HasSuffix(header.Time, "Z") || !strings.HasPrefix(header.Python, "3.") {
+		t.Errorf("header pid %d time %q python %q", header.Pid, header.Time, header.Python)
+	}
+	if header.GC == nil || len(header.GC.Thresholds) != 3 || len(header.GC.Counts) != 3 {
+		t.Errorf("header gc %+v", header.GC)
+	}
+	// trailer
+	if trailer == nil {
+		t.Fatal("no trailer")
+	}
+	if trailer.Objects != len(objs) || trailer.Edges != nEdges {
+		t.Errorf("trailer says %d objects %d edges, read %d and %d", trailer.Objects, trailer.Edges, len(objs), nEdges)
+	}
+	// every edge target is dumped
+	for from, es := range edges {
+		for _, e := range es {
+			if objs[e.to] == nil {
+				t.Fatalf("edge %d -> %d (%s %q): target not dumped", from, e.to, e.kind, e.label)
+			}
+		}
+	}
+	for _, r := range roots {
+		if objs[r.ID] == nil {
+			t.Errorf("root %+v not dumped", r)
+		}
+	}
+
+	find := func(from uint64, kind, label string) (uint64, bool) {
+		for _, e := range edges[from] {
+			if e.kind == kind && e.label == label {
+				return e.to, true
+			}
+		}
+		return 0, false
+	}
+	typeOf := func(id uint64) string {
+		if o := objs[id]; o != nil {
+			return types[o.T]
+		}
+		return ""
+	}
+	conn := facts["conn"]
+	if typeOf(conn) != "__main__.Conn" {
+		t.Fatalf("conn %d has type %q", conn, typeOf(conn))
+	}
+	// attribute edge: directly from the instance (3.11+ inline values) or
+	// through its __dict__ (kind key, label the repr of the name)
+	attr := func(name string) (uint64, bool) {
+		if to, ok := find(conn, "attr", name); ok {
+			return to, true
+		}
+		if d, ok := find(conn, "attr", "__dict__"); ok {
+			return find(d, "key", "'"+name+"'")
+		}
+		return 0, false
+	}
+	recv, ok := attr("recv")
+	if !ok || recv != facts["recv"] || typeOf(recv) != "builtins.method" {
+		t.Fatalf("attr recv: %d %v (%q), want bound method %d", recv, ok, typeOf(recv), facts["recv"])
+	}
+	if self, ok := find(recv, "self", "__self__"); !ok || self != conn {
+		t.Errorf("bound method self edge -> %d %v, want the instance %d", self, ok, conn)
+	}
+	if _, ok := find(recv, "func", "__func__"); !ok {
+		t.Errorf("bound method has no func edge: %+v", edges[recv])
+	}
+	buffers, ok := attr("buffers")
+	if !ok || buffers != facts["buffers"] {
+		t.Fatalf("attr buffers: %d %v", buffers, ok)
+	}
+	if d, ok := find(buffers, "index", "[0]"); !ok || d != facts["payload_dict"] || typeOf(d) != "builtins.dict" {
+		t.Errorf("list [0] -> %d %v, want dict %d", d, ok, facts["payload_dict"])
+	}
+	if v, ok := find(facts["payload_dict"], "key", "'payload'"); !ok || typeOf(v) != "builtins.bytes" {
+		t.Errorf("dict key 'payload' -> %d %v", v, ok)
+	}
+	errID, ok := attr("error")
+	if !ok || errID != facts["error"] {
+		t.Fatalf("attr error: %d %v", errID, ok)
+	}
+	tb, ok := find(errID, "traceback", "__traceback__")
+	if !ok || tb != facts["traceback"] {
+		t.Fatalf("exception traceback edge -> %d %v", tb, ok)
+	}
+	// the traceback of "except" in module code: tb_next leads to fail()
+	var frames []uint64
+	for cur, n := tb, 0; cur != 0 && n < 10; n++ {
+		fr, ok := find(cur, "tb_frame", "tb_frame")
+		if !ok || typeOf(fr) != "builtins.frame" {
+			t.Fatalf("traceback %d has no tb_frame edge to a frame: %+v", cur, edges[cur])
+		}
+		frames = append(frames, fr)
+		cur, _ = find(cur, "tb_next", "tb_next")
+	}
+	if len(frames) != 2 {
+		t.Errorf("traceback chain has %d frames, want 2", len(frames))
+	}
+	exotic, ok := attr("exotic")
+	if !ok || typeOf(exotic) != "__main__.Exotic" {
+		t.Errorf("attr exotic: %d %v %q", exotic, ok, typeOf(exotic))
+	}
+
+	// roots
+	kinds := map[string]int{}
+	for _, r := range roots {
+		kinds[r.Kind]++
+		if r.Kind == "module" && r.Label == "__main__" && typeOf(r.ID) != "builtins.module" {
+			t.Errorf("module root __main__ has type %q", typeOf(r.ID))
+		}
+	}
+	if kinds["module"] < 10 || kinds["thread"] != 1 {
+		t.Errorf("root kinds %v", kinds)
+	}
+
+	// nothing of the dumper's own: no gzip file object, no frame running
+	// leakscan_dump code, no list as big as the dump itself
+	for id, o := range objs {
+		switch types[o.T] {
+		case "gzip.GzipFile", "zlib.Compress":
+			t.Errorf("dumper output file object %d (%s) in the dump", id, types[o.T])
+		case "builtins.list", "builtins.dict", "builtins.set":
+			if len(o.E) > len(objs)/2 {
+				t.Errorf("%s %d with %d edges: the dumper's queue or id table", types[o.T], id, len(o.E))
+			}
+		case "builtins.frame":
+			code, ok := find(id, "code", "f_code")
+			if !ok {
+				t.Errorf("frame %d without f_code edge", id)
+				continue
+			}
+			file, _ := find(code, "attr", "co_filename")
+			if fo := objs[file]; fo != nil && fo.V != nil && strings.HasSuffix(*fo.V, "leakscan_dump.py") {
+				name, _ := find(code, "attr", "co_name")
+				t.Errorf("frame %d of the dumper (%v) in the dump", id, objs[name].V)
+			}
+		}
+	}
+}

@@ -1,0 +1,1122 @@
+"""leakscan_dump: a standard-library-only heap dumper for CPython 3.8-3.13.
+
+Drop this file into a service and call::
+
+    import leakscan_dump
+    leakscan_dump.dump("/tmp/app.pydump.gz")          # one snapshot
+    leakscan_dump.install_signal_handler()            # or: kill -USR1 <pid>
+
+The output is the "leakscan-pydump" version 1 format (JSON lines, gzip when
+the path ends in ".gz"); see FORMAT.md next to this file in the leakscan
+repository.  Analyse it with leakscan.
+
+Rules this module keeps so that it is safe to run inside a live service:
+
+* it never calls an object's __repr__, __getattr__, __eq__, __hash__ or any
+  other Python-level method of an arbitrary object: values are read through
+  C-level descriptors found in the type's __dict__ (getset / member
+  descriptors), dict.items / list / tuple iteration, and gc.get_referents;
+* it never calls gc.collect() unless asked to (collect=True);
+* records are streamed to the file as they are produced;
+* its own working objects (the queue, the id tables, its frames, the output
+  file) are left out of the dump.
+"""
+
+import gc
+import os
+import sys
+import time
+import zlib
+
+import _signal
+import _thread
+
+__all__ = ["dump", "install_signal_handler", "FORMAT", "VERSION"]
+
+FORMAT = "leakscan-pydump"
+VERSION = 1
+
+try:
+    from _json import encode_basestring_ascii as _enc
+except ImportError:  # pragma: no cover
+    from json.encoder import encode_basestring_ascii as _enc
+
+_HAVE_GC = 1 << 14          # Py_TPFLAGS_HAVE_GC
+_IMMORTAL = 1 << 29         # refcounts above this are immortal objects (3.12+)
+_FLUSH_LINES = 2048         # lines buffered before a write
+_STR_MAX = 64               # characters of a str value kept
+_BYTES_MAX = 32             # bytes of a bytes value kept
+_KEY_MAX = 64               # characters of a str dict key kept in a label
+
+# The types module is not imported: the dumper imports nothing that a bare
+# interpreter has not loaded already (except zlib), to disturb the heap less.
+def _gen():
+    yield
+
+
+async def _coro():
+    pass
+
+
+async def _agen():
+    yield
+
+
+_c = _coro()
+_FunctionType = type(_gen)
+_GeneratorType = type(_gen())
+_CoroutineType = type(_c)
+_AsyncGeneratorType = type(_agen())
+_c.close()
+del _c
+_FrameType = type(sys._getframe())
+_GETSET = type(type.__dict__["__dict__"])
+_MEMBER = type(_FunctionType.__dict__["__globals__"])
+_DESC_TYPES = (_GETSET, _MEMBER)
+
+_type_dict = type.__dict__["__dict__"].__get__
+_type_mro = type.__dict__["__mro__"].__get__
+_type_bases = type.__dict__["__bases__"].__get__
+_type_base = type.__dict__["__base__"].__get__
+_type_module = type.__dict__["__module__"].__get__
+_type_qualname = type.__dict__["__qualname__"].__get__
+_type_name = type.__dict__["__name__"].__get__
+_type_flags = type.__dict__["__flags__"].__get__
+
+_dict_items = dict.items
+_dict_get = dict.get
+_list_iter = list.__iter__
+_tuple_iter = tuple.__iter__
+_getrefcount = sys.getrefcount
+_getsizeof = sys.getsizeof
+_get_referents = gc.get_referents
+_is_tracked = gc.is_tracked
+
+_frame_desc = dict(
+    (n, _FrameType.__dict__[n])
+    for n in ("f_back", "f_code", "f_globals", "f_builtins", "f_locals", "f_trace", "f_lineno")
+)
+_GEN_TYPES = {
+    _GeneratorType: "gi_",
+    _CoroutineType: "cr_",
+    _AsyncGeneratorType: "ag_",
+}
+_func_name = _FunctionType.__dict__["__name__"].__get__
+
+# Attribute names read through C-level descriptors (getset/member) found in
+# the type's MRO, and the edge kind/label given to the referent they return.
+# Names whose getter has side effects are not here (__dict__, f_locals,
+# gi_frame/cr_frame/ag_frame, __annotations__, co_code) and are handled apart.
+_KNOWN = [
+    # exceptions
+    ("__traceback__", "traceback"), ("__context__", "context"),
+    ("__cause__", "cause"), ("args", "attr"),
+    # tracebacks
+    ("tb_frame", "tb_frame"), ("tb_next", "tb_next"),
+    # cells, bound methods, builtin methods
+    ("cell_contents", "cell"), ("__self__", "self"), ("__func__", "func"),
+    # functions
+    ("__globals__", "global"), ("__builtins__", "global"),
+    ("__defaults__", "attr"), ("__kwdefaults__", "attr"),
+    ("__code__", "code"), ("__closure__", "closure"),
+    ("__name__", "attr"), ("__qualname__", "attr"), ("__module__", "attr"),
+    ("__doc__", "attr"), ("__wrapped__", "attr"),
+    # generators / coroutines
+    ("gi_code", "code"), ("cr_code", "code"), ("ag_code", "code"),
+    ("gi_yieldfrom", "await"), ("cr_await", "await"), ("ag_await", "await"),
+    # asyncio C Future / Task
+    ("_coro", "attr"), ("_fut_waiter", "await"), ("_exception", "attr"),
+    ("_result", "attr"), ("_loop", "attr"), ("_callbacks", "attr"),
+    ("_source_traceback", "attr"),
+    # code objects
+    ("co_consts", "attr"), ("co_names", "attr"), ("co_filename", "attr"),
+    ("co_name", "attr"), ("co_qualname", "attr"), ("co_linetable", "attr"),
+    ("co_exceptiontable", "attr"), ("co_lnotab", "attr"),
+    # properties, classmethods, staticmethods, partials
+    ("fget", "attr"), ("fset", "attr"), ("fdel", "attr"),
+    ("func", "attr"), ("keywords", "attr"),
+    # weakref callbacks
+    ("__callback__", "attr"),
+]
+
+
+def _frag(kind, label):
+    return _enc(kind) + "," + _enc(label)
+
+
+_REF = '"ref",""'
+_ATTR_DICT = _frag("attr", "__dict__")
+_MRO = _frag("mro", "__mro__")
+_BASES = _frag("base", "__bases__")
+_BASE = _frag("base", "__base__")
+_CLASS = _frag("class", "__class__")
+
+
+def _type_name_of(t):
+    """module.qualname of a type, without running Python-level code."""
+    try:
+        mod = _type_module(t)
+    except Exception:
+        mod = None
+    if type(mod) is not str:
+        mod = "?"
+    try:
+        qn = _type_qualname(t)
+    except Exception:
+        qn = None
+    if type(qn) is not str:
+        try:
+            qn = _type_name(t)
+        except Exception:
+            qn = "?"
+    return mod + "." + qn
+
+
+def _short_qualname(t):
+    try:
+        qn = _type_qualname(t)
+    except Exception:
+        qn = None
+    return qn if type(qn) is str else "?"
+
+
+def _key_label(k):
+    """Label of a dict key: repr of a str/int/float/bool/None/bytes key,
+    else '<qualname of the key's type>'."""
+    tk = type(k)
+    if tk is str:
+        return str.__repr__(k[:_KEY_MAX])
+    if tk is int:
+        if int.bit_length(k) <= 128:
+            return int.__repr__(k)
+        return "<int>"
+    if tk is bool:
+        return bool.__repr__(k)
+    if tk is float:
+        return float.__repr__(k)
+    if k is None:
+        return "None"
+    if tk is bytes:
+        return bytes.__repr__(k[:_BYTES_MAX])
+    return "<" + _short_qualname(tk) + ">"
+
+
+def _attr_label(k):
+    return k if type(k) is str else _key_label(k)
+
+
+def _short_value(o, t):
+    """The "v" field, or None. Only for exact scalar types."""
+    if t is str:
+        return o[:_STR_MAX]
+    if t is int:
+        if int.bit_length(o) <= 256:
+            return int.__repr__(o)
+        return None
+    if t is float:
+        return float.__repr__(o)
+    if t is bool:
+        return bool.__repr__(o)
+    if o is None:
+        return "None"
+    if t is complex:
+        return complex.__repr__(o)
+    if t is bytes:
+        return bytes.__repr__(o[:_BYTES_MAX])
+    return None
+
+
+# plan kinds
+_K_LEAF, _K_DICT, _K_SEQ, _K_GENERIC, _K_TYPE, _K_FRAME, _K_FUNC, _K_GEN = range(8)
+
+
+def _lookup_desc(mro, name):
+    """First entry called name in the MRO class dicts, or None."""
+    for c in mro:
+        try:
+            cd = _type_dict(c)
+        except Exception:
+            continue
+        if name in cd:
+            return cd[name]
+    return None
+
+
+def _make_plan(t, ti, garbage_types):
+    """Per-type facts, computed once per dump per type."""
+    try:
+        mro = _type_mro(t)
+    except Exception:
+        mro = (t,)
+    if type(mro) is not tuple:
+        mro = (t,)
+    try:
+        flags = _type_flags(t)
+    except Exception:
+        flags = _HAVE_GC
+    fin = 0
+    for c in mro:
+        try:
+            if "__del__" in _type_dict(c):
+                fin = 2
+                break
+        except Exception:
+            pass
+    if t in _GEN_TYPES:
+        fin = 2
+    if not flags & _HAVE_GC:
+        return (ti, fin, _K_LEAF, (), (), None, False, False)
+    if t is dict:
+        return (ti, fin, _K_DICT, (), (), None, False, False)
+    if t is list or t is tuple:
+        return (ti, fin, _K_SEQ, (), (), None, False, False)
+    if t is _FrameType:
+        return (ti, fin, _K_FRAME, (), (), None, False, False)
+    if t in _GEN_TYPES:
+        kind = _K_GEN
+    elif t is _FunctionType:
+        kind = _K_FUNC
+    elif type in mro:
+        kind = _K_TYPE
+    else:
+        kind = _K_GENERIC
+    # __slots__ members declared by Python classes
+    slots = []
+    slot_names = set()
+    for c in mro:
+        try:
+            cd = _type_dict(c)
+            s = cd.get("__slots__")
+        except Exception:
+            continue
+        if s is None:
+            continue
+        if type(s) is str:
+            s = (s,)
+        elif type(s) not in (tuple, list):
+            continue
+        cname = _short_qualname(c).rpartition(".")[2].lstrip("_")
+        for n in s:
+            if type(n) is not str or n in ("__dict__", "__weakref__"):
+                continue
+            m = n
+            if n.startswith("__") and not n.endswith("__") and cname:
+                m = "_" + cname + n
+            d = cd.get(m)
+            if type(d) is _MEMBER:
+                slots.append((d.__get__, _frag("slot", n)))
+                slot_names.add(m)
+    known = []
+    if kind != _K_TYPE:
+        for name, ek in _KNOWN:
+            if name in slot_names:
+                continue
+            d = _lookup_desc(mro, name)
+            if type(d) in _DESC_TYPES:
+                known.append((d.__get__, _frag(ek, name)))
+    dictget = None
+    if kind == _K_GENERIC:
+        d = _lookup_desc(mro, "__dict__")
+        if type(d) in _DESC_TYPES:
+            dictget = d.__get__
+    isdict = kind == _K_GENERIC and dict in mro
+    isseq = kind == _K_GENERIC and (list in mro or tuple in mro)
+    return (ti, fin, kind, tuple(known), tuple(slots), dictget, isdict, isseq)
+
+
+def _frame_locals_map(fr, lab, kind_local, refs=()):
+    """Label map entries for a frame's locals; returns the f_locals dict when
+    reading it made a dict the dump did not see (3.8-3.12 FastToLocals)."""
+    try:
+        fl = _frame_desc["f_locals"].__get__(fr)
+        g = _frame_desc["f_globals"].__get__(fr)
+    except Exception:
+        return None
+    if fl is g:
+        return None
+    try:
+        if type(fl) is dict:
+            items = _dict_items(fl)
+        else:  # 3.13 FrameLocalsProxy (C type): safe to iterate
+            items = fl.items()
+        for k, v in items:
+            i = id(v)
+            if i not in lab:
+                lab[i] = kind_local + _enc(_attr_label(k))
+    except Exception:
+        return None
+    if type(fl) is not dict or any(r is fl for r in refs):
+        return None
+    return fl
+
+
+def dump(path, collect=False):
+    """Write one heap snapshot to path (gzip if it ends in .gz); return path."""
+    if collect:
+        gc.collect()
+    # no local name for the object list: _dump drops it after filtering
+    return _dump(path, time.time(), gc.get_objects())
+
+
+def _own_frames():
+    ids = set()
+    codes = _OWN_CODES
+    f = sys._getframe(1)
+    while f is not None and f.f_code in codes:
+        ids.add(id(f))
+        f = f.f_back
+    return ids, f
+
+
+def _dump(path, t0, objs):
+    # ---- exclude our own objects -------------------------------------
+    excl, user_frame = _own_frames()
+    excl.add(id(objs))
+    queue = [o for o in objs if id(o) not in excl]
+    del objs
+    excl.add(id(queue))
+    seen = dict.fromkeys(map(id, queue), 0)
+    excl.add(id(seen))
+    excl.add(id(excl))
+
+    # ---- roots known before the walk ------------------------------------
+    roots = []
+    for name, m in list(sys.modules.items()):
+        roots.append((id(m), "module", name))
+    name = m = None
+    thread_names = {}
+    th = sys.modules.get("threading")
+    if th is not None:
+        try:
+            for ident, t in list(th._active.items()):
+                try:
+                    thread_names[ident] = object.__getattribute__(t, "_name")
+                except Exception:
+                    pass
+        except Exception:
+            pass
+    th = t = None
+    me = _get_ident()
+    cf = sys._current_frames()
+    for ident, f in list(cf.items()):
+        if ident == me:
+            f = user_frame
+        if f is None:
+            continue
+        label = thread_names.get(ident)
+        if type(label) is not str:
+            label = "thread-%d" % ident
+        fid = id(f)
+        roots.append((fid, "thread", label))
+        if fid not in seen and fid not in excl:
+            seen[fid] = 0
+            queue.append(f)
+    cf = f = user_frame = None
+    garbage_ids = set(map(id, gc.garbage))
+    tracing = False
+    get_tb = None
+    try:
+        import _tracemalloc  # C module, always built in
+
+        tracing = bool(_tracemalloc.is_tracing())
+        if tracing:
+            get_tb = _tracemalloc._get_object_traceback
+    except Exception:
+        pass
+
+    # ---- output --------------------------------------------------------
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "pid": os.getpid(),
+        "time": _utc(t0, "%Y-%m-%dT%H:%M:%S", "Z"),
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "implementation": sys.implementation.name,
+        "gc": {
+            "enabled": gc.isenabled(),
+            "debug": gc.get_debug(),
+            "saveall": bool(gc.get_debug() & gc.DEBUG_SAVEALL),
+            "thresholds": list(gc.get_threshold()),
+            "counts": list(gc.get_count()),
+        },
+        "tracemalloc": tracing,
+    }
+    out = _Out(path, path.endswith(".gz"))
+    try:
+        out_fd = -1
+        try:
+            out_fd = out.fileno()
+        except Exception:
+            pass
+        buf = [_json(header) + "\n"]
+        nobj, nedge, socks = _walk(queue, seen, excl, garbage_ids, get_tb, buf, out)
+        # external roots: refcount (minus the dumper's own references)
+        # exceeds the number of edges found into the object. seen[id] is
+        # minus the number of edges into the object.
+        roots.extend(_externals(queue, seen))
+        w = buf.append
+        for oid, kind, label in roots:
+            if oid in seen:
+                w('{"k":"r","id":%d,"kind":"%s","label":%s}\n' % (oid, kind, _enc(label)))
+        _flush(buf, out)
+        for rec in _fds(socks, out_fd):
+            w(_json(rec) + "\n")
+        _flush(buf, out)
+        for rec in _tasks(queue, seen):
+            w(_json(rec) + "\n")
+        queue = seen = None
+        w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
+        _flush(buf, out)
+    finally:
+        out.close()
+    return path
+
+
+def _externals(queue, seen):
+    """Objects whose reference count is higher than the number of edges
+    found into them. Runs after the walk, when the only references the
+    dumper holds to an object are the queue and the loop variable; the
+    size of that correction is measured on a probe object the same way."""
+    getrefcount = _getrefcount
+    res = []
+    cal = [object()]
+    for o in cal:
+        base = getrefcount(o)
+    cal = o = None
+    for o in queue:
+        rc = getrefcount(o) - base
+        if rc < _IMMORTAL and rc + seen[id(o)] > 0 and _type_flags(type(o)) & _HAVE_GC:
+            res.append((id(o), "external", ""))
+    o = None
+    return res
+
+
+def _utc(t, fmt, suffix):
+    """UTC time t formatted with fmt, then .microseconds and suffix."""
+    return time.strftime(fmt, time.gmtime(t)) + ".%06d" % (int(t * 1e6) % 1000000) + suffix
+
+
+def _json(v):
+    """Minimal JSON encoder for the dumper's own records (no json import)."""
+    tv = type(v)
+    if tv is str:
+        return _enc(v)
+    if v is None:
+        return "null"
+    if tv is bool:
+        return "true" if v else "false"
+    if tv is int:
+        return int.__repr__(v)
+    if tv is float:
+        return float.__repr__(v)
+    if tv is dict:
+        return "{" + ",".join(_enc(str(k)) + ":" + _json(x) for k, x in v.items()) + "}"
+    if tv in (list, tuple):
+        return "[" + ",".join(_json(x) for x in v) + "]"
+    return _enc(str(v))
+
+
+class _Out(object):
+    """Output file: plain, or gzip (zlib with a gzip wrapper, level 3)."""
+
+    def __init__(self, path, compress):
+        self.f = open(path, "wb")
+        self.z = zlib.compressobj(3, zlib.DEFLATED, 31) if compress else None
+
+    def fileno(self):
+        return self.f.fileno()
+
+    def write(self, data):
+        if self.z is not None:
+            data = self.z.compress(data)
+        self.f.write(data)
+
+    def close(self):
+        try:
+            if self.z is not None:
+                self.f.write(self.z.flush())
+        finally:
+            self.f.close()
+
+
+def _flush(buf, out):
+    if buf:
+        out.write("".join(buf).encode("ascii"))
+        del buf[:]
+
+
+def _get_ident():
+    return _thread.get_ident()
+
+
+def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
+    """Breadth-first walk over queue (which grows); writes type and object
+    records into buf/out. Returns (objects, edges, sockets)."""
+    plans = {}
+    append = queue.append
+    w = buf.append
+    getsizeof = _getsizeof
+    get_referents = _get_referents
+    is_tracked = _is_tracked
+    enc = _enc
+    REF = _REF
+    socket_types = set()
+    sockmod = sys.modules.get("_socket")
+    sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
+    io_mod = sys.modules.get("_io")
+    fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
+    socks = []  # (fileno, id, kind, object-getter-args)
+    ntypes = 0
+    nobj = 0
+    nedge = 0
+    fl_pending = []
+
+    for o in queue:
+        oid = id(o)
+        t = type(o)
+        plan = plans.get(id(t))
+        if plan is None:
+            plan = _make_plan(t, ntypes, None)
+            plans[id(t)] = plan
+            w('{"k":"t","i":%d,"n":%s}\n' % (ntypes, enc(_type_name_of(t))))
+            ntypes += 1
+            try:
+                mro = _type_mro(t)
+                if (sock_base is not None and sock_base in mro) or (fileio is not None and fileio in mro):
+                    socket_types.add(id(t))
+            except Exception:
+                pass
+            mro = None
+        try:
+            s = getsizeof(o)
+        except Exception:
+            s = 0
+        f = plan[1]
+        if oid in garbage_ids:
+            f |= 1
+        if is_tracked(o):
+            f |= 4
+        kind = plan[2]
+        edges = []
+        ea = edges.append
+        if kind == _K_LEAF:
+            refs = ()
+        else:
+            try:
+                refs = get_referents(o)
+            except Exception:
+                refs = []
+        lab = None
+        if kind == _K_SEQ:
+            i = 0
+            for r in refs:
+                rid = id(r)
+                if rid in seen:
+                    seen[rid] -= 1
+                elif rid in excl:
+                    i += 1
+                    continue
+                else:
+                    seen[rid] = -1
+                    append(r)
+                ea('[%d,"index","[%d]"]' % (rid, i))
+                i += 1
+            r = None
+        else:
+            if kind == _K_DICT:
+                lab = {}
+                try:
+                    for k, v in _dict_items(o):
+                        i = id(v)
+                        if i not in lab:
+                            lab[i] = '"key",' + enc(_key_label(k))
+                        if type(k) is not str:
+                            i = id(k)
+                            if i not in lab:
+                                lab[i] = '"dictkey",' + enc(_key_label(k))
+                except Exception:
+                    pass
+                k = v = None
+            elif kind != _K_LEAF:
+                lab, extra, fl = _labels(o, t, plan, refs)
+                if extra:
+                    refs = list(refs) + extra
+                if fl is not None:
+                    fl_pending.append(fl)
+                extra = fl = None
+            if lab:
+                lg = lab.get
+                for r in refs:
+                    rid = id(r)
+                    if rid in seen:
+                        seen[rid] -= 1
+                    elif rid in excl:
+                        continue
+                    else:
+                        seen[rid] = -1
+                        append(r)
+                    ea("[%d,%s]" % (rid, lg(rid, REF)))
+            else:
+                for r in refs:
+                    rid = id(r)
+                    if rid in seen:
+                        seen[rid] -= 1
+                    elif rid in excl:
+                        continue
+                    else:
+                        seen[rid] = -1
+                        append(r)
+                    ea('[%d,"ref",""]' % rid)
+            r = None
+        refs = lab = None
+        if fl_pending:
+            # f_locals dicts created by reading frame.f_locals (3.8-3.12):
+            # they hold one more reference to each local value.
+            for fl in fl_pending:
+                try:
+                    for v in fl.values():
+                        i = id(v)
+                        if i in seen:
+                            seen[i] -= 1
+                except Exception:
+                    pass
+            del fl_pending[:]
+            fl = v = None
+        nedge += len(edges)
+        v = _short_value(o, t) if kind == _K_LEAF else None
+        line = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d' % (oid, plan[0], s, f)
+        if v is not None:
+            line += ',"v":' + enc(v)
+        v = None
+        if get_tb is not None:
+            try:
+                tb = get_tb(o)
+            except Exception:
+                tb = None
+            if tb is not None:
+                # raw frames are most recent first; write oldest first
+                line += ',"tb":' + _json([[fr[0], fr[1]] for fr in reversed(tb)])
+            tb = fr = None
+        w(line + ',"e":[' + ",".join(edges) + "]}\n")
+        edges = ea = None
+        if id(t) in socket_types:
+            socks.append(o)
+        t = plan = None
+        nobj += 1
+        if len(buf) >= _FLUSH_LINES:
+            out.write("".join(buf).encode("ascii"))
+            del buf[:]
+    o = None
+    sockinfo = []
+    for s in socks:
+        sockinfo.append(_sock_info(s, sock_base, fileio))
+    return nobj, nedge, sockinfo
+
+
+def _labels(o, t, plan, refs):
+    """(label map id->fragment, extra referents, f_locals dict to discount)."""
+    lab = {}
+    extra = None
+    fl = None
+    kind = plan[2]
+    if kind == _K_FRAME:
+        d = _frame_desc
+        names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),
+                 ("f_builtins", "global"), ("f_trace", "attr"))
+        vals = []
+        for n, k in names:
+            try:
+                v = d[n].__get__(o)
+            except Exception:
+                v = None
+            vals.append(v)
+            if v is not None and id(v) not in lab:
+                lab[id(v)] = _frag(k, n)
+        code = vals[1]
+        executing = code is not None and not any(r is code for r in refs)
+        fl = _frame_locals_map(o, lab, '"local",', refs)
+        if executing:
+            # The frame is running: gc.get_referents() shows only f_back and
+            # f_trace; add what the interpreter frame holds.
+            have = set(map(id, refs))
+            extra = []
+            for v in vals[:4]:
+                if v is not None and id(v) not in have:
+                    extra.append(v)
+                    have.add(id(v))
+            try:
+                flv = d["f_locals"].__get__(o)
+                if flv is not vals[2]:
+                    for v in (_dict_items(flv) if type(flv) is dict else flv.items()):
+                        v = v[1]
+                        if id(v) not in have:
+                            extra.append(v)
+                            have.add(id(v))
+            except Exception:
+                pass
+        return lab, extra, fl
+    for get, frag in plan[3]:
+        try:
+            v = get(o, t)
+        except Exception:
+            continue
+        if v is not None:
+            i = id(v)
+            if i not in lab:
+                lab[i] = frag
+    for get, frag in plan[4]:
+        try:
+            v = get(o, t)
+        except Exception:
+            continue
+        i = id(v)
+        if i not in lab:
+            lab[i] = frag
+    if kind == _K_GENERIC:
+        lab.setdefault(id(t), _CLASS)
+        dget = plan[5]
+        if dget is not None:
+            try:
+                dd = dget(o, t)
+            except Exception:
+                dd = None
+            if type(dd) is dict:
+                if any(r is dd for r in refs):
+                    lab[id(dd)] = _ATTR_DICT
+                else:
+                    # inline values (3.11+): reading __dict__ materialized a
+                    # dict; label the instance's referents by attribute name.
+                    try:
+                        for k, v in _dict_items(dd):
+                            i = id(v)
+                            if i not in lab:
+                                lab[i] = '"attr",' + _enc(_attr_label(k))
+                    except Exception:
+                        pass
+        if plan[6]:
+            try:
+                for k, v in _dict_items(o):
+                    i = id(v)
+                    if i not in lab:
+                        lab[i] = '"key",' + _enc(_key_label(k))
+            except Exception:
+                pass
+        if plan[7]:
+            try:
+                it = _list_iter(o) if isinstance(o, list) else _tuple_iter(o)
+                n = 0
+                for v in it:
+                    i = id(v)
+                    if i not in lab:
+                        lab[i] = '"index","[%d]"' % n
+                    n += 1
+            except Exception:
+                pass
+    elif kind == _K_TYPE:
+        try:
+            lab.setdefault(id(_get_referents(_type_dict(o))[0]), _ATTR_DICT)
+        except Exception:
+            pass
+        for get, frag in ((_type_mro, _MRO), (_type_bases, _BASES), (_type_base, _BASE)):
+            try:
+                v = get(o)
+            except Exception:
+                continue
+            if v is not None:
+                lab.setdefault(id(v), frag)
+    elif kind == _K_FUNC:
+        # func.__dict__ would create a dict: find it by position instead
+        # (func_traverse visits func_name, then func_dict).
+        try:
+            nm = _func_name(o)
+            j = -1
+            for i, r in enumerate(refs):
+                if r is nm:
+                    j = i
+            if 0 <= j < len(refs) - 1 and type(refs[j + 1]) is dict and id(refs[j + 1]) not in lab:
+                lab[id(refs[j + 1])] = _ATTR_DICT
+        except Exception:
+            pass
+    elif kind == _K_GEN:
+        pre = _GEN_TYPES[t]
+        try:
+            fr = getattr(t, pre + "frame").__get__(o, t)
+        except Exception:
+            fr = None
+        if fr is not None:
+            if any(r is fr for r in refs):
+                lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+            else:
+                # 3.11+: the frame lives inside the generator; its locals are
+                # the generator's own referents.
+                fl = _frame_locals_map(fr, lab, '"local",', refs)
+    return lab, extra, fl
+
+
+def _sock_info(o, sock_base, fileio):
+    try:
+        if sock_base is not None and isinstance(o, sock_base):
+            fd = sock_base.fileno(o)
+            local = remote = ""
+            try:
+                local = _addr(sock_base.getsockname(o))
+            except Exception:
+                pass
+            try:
+                remote = _addr(sock_base.getpeername(o))
+            except Exception:
+                pass
+            return (fd, id(o), "socket", local + ("->" + remote if remote else ""))
+        fd = fileio.fileno(o)
+        return (fd, id(o), "file", "")
+    except Exception:
+        return (-1, id(o), "", "")
+
+
+def _addr(a):
+    if type(a) is tuple and len(a) >= 2:
+        h, p = a[0], a[1]
+        if type(h) is str and ":" in h:
+            return "[%s]:%s" % (h, p)
+        return "%s:%s" % (h, p)
+    if type(a) is bytes:
+        return a.decode("ascii", "backslashreplace")
+    if type(a) is str:
+        return a
+    return ""
+
+
+def _proc_net():
+    """inode -> "local->remote" from /proc/net/{tcp,tcp6,udp,udp6}."""
+    res = {}
+    for name in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            with open("/proc/net/" + name) as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for ln in lines:
+            p = ln.split()
+            if len(p) < 10:
+                continue
+            try:
+                res[p[9]] = _hexaddr(p[1]) + "->" + _hexaddr(p[2])
+            except Exception:
+                pass
+    return res
+
+
+def _hexaddr(s):
+    h, _, port = s.partition(":")
+    port = int(port, 16)
+    b = bytes.fromhex(h)
+    if len(b) == 4:
+        return "%d.%d.%d.%d:%d" % (b[3], b[2], b[1], b[0], port)
+    # IPv6: four little-endian 32-bit words
+    words = [b[i:i + 4][::-1] for i in range(0, 16, 4)]
+    raw = b"".join(words)
+    import socket
+    return "[%s]:%d" % (socket.inet_ntop(socket.AF_INET6, raw), port)
+
+
+def _fds(sockinfo, out_fd):
+    base = "/proc/self/fd"
+    if not os.path.isdir(base):
+        return []
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return []
+    byfd = {}
+    for fd, oid, kind, detail in sockinfo:
+        if fd >= 0 and (fd not in byfd or kind == "socket"):
+            byfd[fd] = (oid, kind, detail)
+    net = None
+    recs = []
+    for n in sorted(names, key=lambda x: int(x) if x.isdigit() else -1):
+        if not n.isdigit():
+            continue
+        fd = int(n)
+        if fd == out_fd:
+            continue
+        try:
+            target = os.readlink(base + "/" + n)
+        except OSError:
+            continue  # e.g. the directory handle of listdir, now closed
+        rec = {"k": "fd", "fd": fd}
+        known = byfd.get(fd)
+        if target.startswith("socket:["):
+            rec["what"] = "socket"
+            detail = known[2] if known and known[1] == "socket" else ""
+            if not detail:
+                if net is None:
+                    net = _proc_net()
+                detail = net.get(target[8:-1], target)
+            rec["detail"] = detail
+        elif target.startswith("pipe:["):
+            rec["what"] = "pipe"
+            rec["detail"] = target
+        elif target.startswith("anon_inode:"):
+            rec["what"] = "anon_inode"
+            rec["detail"] = target[11:]
+        elif target.startswith("/"):
+            rec["what"] = "file"
+            rec["detail"] = target
+        else:
+            rec["what"] = "other"
+            rec["detail"] = target
+        if known:
+            rec["id"] = known[0]
+        recs.append(rec)
+    return recs
+
+
+def _tasks(queue, seen):
+    """Task records for every event loop object found in the heap."""
+    aio = sys.modules.get("asyncio")
+    if aio is None:
+        return []
+    base_loop = aio.base_events.BaseEventLoop
+    loops = []
+    for o in queue:
+        if isinstance(o, base_loop):  # type check only (no __class__ override on loops)
+            loops.append(o)
+    o = None
+    recs = []
+    done = set()
+    for loop in loops:
+        try:
+            tasks = aio.all_tasks(loop) if base_loop.is_running(loop) else _loop_tasks(aio, loop)
+        except Exception:
+            tasks = _loop_tasks(aio, loop)
+        for t in tasks:
+            if id(t) in done or id(t) not in seen:
+                continue
+            done.add(id(t))
+            recs.append(_task_rec(t))
+    return recs
+
+
+def _loop_tasks(aio, loop):
+    res = []
+    try:
+        for t in list(aio.tasks._all_tasks):
+            try:
+                if aio.futures._get_loop(t) is loop and not t.done():
+                    res.append(t)
+            except Exception:
+                pass
+    except Exception:
+        pass
+    return res
+
+
+def _task_rec(t):
+    rec = {"k": "task", "id": id(t)}
+    try:
+        rec["state"] = str(t._state).lower()
+    except Exception:
+        rec["state"] = "?"
+    stack = []
+    coro = None
+    try:
+        coro = t.get_coro()
+    except Exception:
+        pass
+    rec["coro"] = _coro_name(coro)
+    inner = coro
+    c = coro
+    depth = 0
+    while c is not None and depth < 100:
+        depth += 1
+        tc = type(c)
+        pre = _GEN_TYPES.get(tc)
+        if pre is None:
+            break
+        inner = c
+        try:
+            code = getattr(tc, pre + "code").__get__(c, tc)
+            fr = getattr(tc, pre + "frame").__get__(c, tc)
+            line = fr.f_lineno if fr is not None else code.co_firstlineno
+            stack.append([code.co_filename, line, code.co_name])
+        except Exception:
+            pass
+        try:
+            c = getattr(tc, "cr_await" if pre == "cr_" else (pre + ("yieldfrom" if pre == "gi_" else "await"))).__get__(c, tc)
+        except Exception:
+            c = None
+    rec["stack"] = stack
+    waiting = ""
+    if inner is not None and inner is not coro:
+        waiting = _coro_name(inner, qual_only=True)
+    else:
+        try:
+            fw = t._fut_waiter
+            if fw is not None:
+                waiting = _short_qualname(type(fw))
+        except Exception:
+            pass
+    if waiting:
+        rec["waiting_on"] = waiting
+    return rec
+
+
+def _coro_name(c, qual_only=False):
+    if c is None:
+        return ""
+    tc = type(c)
+    pre = _GEN_TYPES.get(tc)
+    if pre is None:
+        return _type_name_of(tc)
+    try:
+        code = getattr(tc, pre + "code").__get__(c, tc)
+        qn = getattr(code, "co_qualname", None) or code.co_name
+    except Exception:
+        return "?"
+    if qual_only:
+        return qn
+    mod = None
+    try:
+        fr = getattr(tc, pre + "frame").__get__(c, tc)
+        if fr is not None:
+            mod = fr.f_globals.get("__name__")
+    except Exception:
+        pass
+    if type(mod) is not str:
+        mod = os.path.splitext(os.path.basename(code.co_filename))[0]
+    return mod + "." + qn
+
+
+_dumping = [False]
+
+
+def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
+    """Dump to directory/leakscan-<pid>-<UTC yyyymmddThhmmss.ffffffZ>.pydump.gz
+    whenever signum arrives (default SIGUSR1). The file is written as
+    ".part-<name>" and renamed when complete. Returns the previous handler."""
+
+    def _on_signal(sig, frame):
+        if _dumping[0]:
+            return
+        _dumping[0] = True
+        try:
+            name = "leakscan-%d-%s.pydump.gz" % (os.getpid(), _utc(time.time(), "%Y%m%dT%H%M%S", "Z"))
+            path = os.path.join(directory, name)
+            part = os.path.join(directory, ".part-" + name)
+            frame = None
+            try:
+                dump(part)
+                os.replace(part, path)
+            except Exception as e:  # never kill the service
+                try:
+                    sys.stderr.write("leakscan_dump: %s: %r\n" % (path, e))
+                except Exception:
+                    pass
+        finally:
+            _dumping[0] = False
+
+    _OWN_CODES.add(_on_signal.__code__)
+    return _signal.signal(signum, _on_signal)
+
+
+_OWN_CODES = set(f.__code__ for f in (dump, _dump, _walk, _own_frames, _externals))
