@@ -11,6 +11,7 @@ const (
 	ByFunction KeyMode = "function" // that frame's function, all lines together
 	ByStack    KeyMode = "stack"    // the whole call stack
 	ByGroup    KeyMode = "group"    // goroutines: stack, state class and creator
+	ByType     KeyMode = "type"     // heap dumps: the objects' type
 )
 
 // Noun names one row in prose ("3 allocation sites grew").
@@ -79,6 +80,9 @@ type Row struct {
 	Reasons []string
 	// Go holds what a goroutine group adds to a row; nil for profiles.
 	Go *GoInfo
+	// Retainer is, for a growing type of a heap dump, the retainer path
+	// most of its instances share in the last snapshot.
+	Retainer *RetainerShape
 	Trend
 }
 
@@ -119,4 +123,23 @@ func (r *Result) Suspects() []Row {
 		}
 	}
 	return out
+}
+
+// PathStep is one hop of a retainer path: the edge's kind and label, and
+// the type of the object it leads to.
+type PathStep struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	Type  string `json:"type"`
+}
+
+// RetainerShape is the most common retainer path of a type's instances:
+// the root, then each hop. Shapes are compared with the labels of indexes
+// and dict keys left out (they differ between instances); the steps shown
+// are those of one instance.
+type RetainerShape struct {
+	Root      string     `json:"root"` // root kind and label: "module __main__"
+	Steps     []PathStep `json:"steps"`
+	Instances int        `json:"instances"` // instances whose path has this shape
+	Of        int        `json:"of"`        // instances reachable from the roots
 }

@@ -20,6 +20,7 @@ const (
 	FormatGoroutineDebug1 Format = "goroutine profile text (debug=1)"
 	FormatV8Snapshot      Format = "V8 heap snapshot"
 	FormatHPROF           Format = "Java HPROF heap dump"
+	FormatPyDump          Format = "Python heap dump (leakscan_dump.py)"
 )
 
 // sniffSize is how much of a file sniffFile looks at.
@@ -49,6 +50,8 @@ func sniffPrefix(data []byte, complete bool) Format {
 	switch {
 	case bytes.HasPrefix(text, []byte("JAVA PROFILE ")):
 		return FormatHPROF
+	case bytes.HasPrefix(text, []byte(`{"format":"leakscan-pydump"`)):
+		return FormatPyDump
 	case bytes.HasPrefix(text, []byte("{")) && bytes.Contains(head, []byte(`"snapshot"`)):
 		return FormatV8Snapshot
 	case bytes.HasPrefix(text, []byte("goroutine profile: total")),

@@ -114,16 +114,17 @@ type jsonTrend struct {
 type jsonRow struct {
 	Key string `json:"key"`
 	jsonTrend
-	Function string          `json:"function"`
-	File     string          `json:"file,omitempty"`
-	Line     int64           `json:"line,omitempty"`
-	Stacks   int             `json:"stacks"`
-	Alloc    float64         `json:"allocated,omitempty"`
-	Churn    bool            `json:"churn,omitempty"`
-	Suspect  bool            `json:"suspect"`
-	Reasons  []string        `json:"reasons,omitempty"`
-	Go       *jsonGo         `json:"goroutines,omitempty"`
-	Stack    []analyze.Frame `json:"stack"`
+	Function string                 `json:"function"`
+	File     string                 `json:"file,omitempty"`
+	Line     int64                  `json:"line,omitempty"`
+	Stacks   int                    `json:"stacks"`
+	Alloc    float64                `json:"allocated,omitempty"`
+	Churn    bool                   `json:"churn,omitempty"`
+	Suspect  bool                   `json:"suspect"`
+	Reasons  []string               `json:"reasons,omitempty"`
+	Go       *jsonGo                `json:"goroutines,omitempty"`
+	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
+	Stack    []analyze.Frame        `json:"stack"`
 }
 
 func trendJSON(t analyze.Trend) jsonTrend {
@@ -169,7 +170,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go)})
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer})
 	}
 	doc.Churn = []jsonChurn{}
 	for _, r := range firstN(res.Churn, maxChurn) {

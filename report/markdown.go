@@ -125,6 +125,12 @@ func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row) {
 	if r.Go != nil {
 		mdGoDetails(w, r.Go)
 	}
+	if r.Retainer != nil {
+		path := retainerText(r.Retainer, "")
+		fence := codeFence(path)
+		fmt.Fprintf(w, "Retained via (the most common path to a root):\n\n%s\n%s%s\n\n", fence, path, fence)
+		return
+	}
 	what := "Stack"
 	if res.Kind == "heap" {
 		what = "Allocation stack"

@@ -42,6 +42,11 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		fmt.Fprintln(ew)
 		rowsTable(res, rows).write(ew)
 	}
+	for i, r := range rows {
+		if r.Retainer != nil {
+			fmt.Fprintf(ew, "\n%d. %s is retained via:\n%s", i+1, printable(r.Key), retainerText(r.Retainer, "   "))
+		}
+	}
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
 		t := table{right: []bool{false, true, false, true}}
@@ -66,6 +71,28 @@ func classLabel(r analyze.Row) string {
 		return "churn"
 	}
 	return string(r.Class)
+}
+
+// retainerText writes a retainer path one hop per line:
+//
+//	module __main__
+//	  -[global REGISTRY]-> builtins.dict
+//	  -[key 'req-1']-> __main__.Request   (60 of 60 instances share this path)
+func retainerText(rs *analyze.RetainerShape, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s\n", indent, printable(rs.Root))
+	for i, st := range rs.Steps {
+		edge := st.Kind
+		if st.Label != "" {
+			edge += " " + st.Label
+		}
+		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edge), printable(st.Type))
+		if i == len(rs.Steps)-1 {
+			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // hiddenNote says what was hidden as the profiler's own.
