@@ -73,6 +73,9 @@ func classLabel(r analyze.Row) string {
 	return string(r.Class)
 }
 
+// RetainerText writes a retainer path for the terminal (leakscan path).
+func RetainerText(rs *analyze.RetainerShape) string { return retainerText(rs, "") }
+
 // retainerText writes a retainer path one hop per line:
 //
 //	module __main__
@@ -87,7 +90,7 @@ func retainerText(rs *analyze.RetainerShape, indent string) string {
 			edge += " " + st.Label
 		}
 		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edge), printable(st.Type))
-		if i == len(rs.Steps)-1 {
+		if i == len(rs.Steps)-1 && rs.Of > 1 {
 			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
 		}
 		b.WriteByte('\n')
