@@ -128,6 +128,9 @@ func totalLine(res *analyze.Result) string {
 // header says what was compared.
 func header(res *analyze.Result) string {
 	s := fmt.Sprintf("%d %s profiles, %s, by %s", len(res.Inputs), res.Kind, res.SampleType.Type, res.Noun)
+	if res.Kind == "python heap" {
+		s = fmt.Sprintf("%s, %s, by %s", count(len(res.Inputs), "Python heap dump"), res.SampleType.Type, res.Noun)
+	}
 	if res.Kind == "goroutine" {
 		var formats []string
 		for _, in := range res.Inputs {

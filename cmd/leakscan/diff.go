@@ -102,9 +102,14 @@ func runDiff(_ context.Context, s streams, opts *diffOptions) error {
 	if len(srcs) < 2 {
 		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
 	}
-	if goroutines, err := isGoroutineSeries(srcs[0]); err != nil {
+	kind, err := seriesKind(srcs[0])
+	if err != nil {
 		return err
-	} else if goroutines {
+	}
+	switch kind {
+	case "heap dump":
+		return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output)
+	case "goroutine":
 		gopt := goroutineOptions{Focus: opts.Focus, Ignore: opts.Ignore, Top: opts.Top, Format: opts.Format, Output: opts.Output}
 		return analyzeGoroutines(s, srcs, &gopt)
 	}
@@ -177,20 +182,27 @@ func writeReport(s streams, output, format string, res *analyze.Result, ropt rep
 // readable is the formats a directory argument takes files of.
 func readable(f analyze.Format) bool {
 	switch f {
-	case analyze.FormatPprof, analyze.FormatGoroutineText, analyze.FormatGoroutineDebug1:
+	case analyze.FormatPprof, analyze.FormatGoroutineText, analyze.FormatGoroutineDebug1, analyze.FormatPyDump:
 		return true
 	}
 	return false
 }
 
-// isGoroutineSeries tells from the first input whether a series is of
-// goroutine dumps.
-func isGoroutineSeries(src analyze.Source) (bool, error) {
+// seriesKind tells from the first input what a series is of: "profile",
+// "goroutine" dumps or Python "heap dump"s.
+func seriesKind(src analyze.Source) (string, error) {
 	data, err := src.Bytes()
 	if err != nil {
-		return false, err
+		return "", err
 	}
-	return analyze.IsGoroutineInput(analyze.Sniff(data), data), nil
+	f := analyze.Sniff(data)
+	switch {
+	case f == analyze.FormatPyDump:
+		return "heap dump", nil
+	case analyze.IsGoroutineInput(f, data):
+		return "goroutine", nil
+	}
+	return "profile", nil
 }
 
 func oneOf(s string, set []string) bool {

@@ -608,19 +608,21 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
                 refs = []
         lab = None
         if kind == _K_SEQ:
-            i = 0
+            # list_traverse and tupletraverse (CPython 3.8-3.13) visit the
+            # items last to first: the first referent is item len-1.
+            i = len(refs) - 1
             for r in refs:
                 rid = id(r)
                 if rid in seen:
                     seen[rid] -= 1
                 elif rid in excl:
-                    i += 1
+                    i -= 1
                     continue
                 else:
                     seen[rid] = -1
                     append(r)
                 ea('[%d,"index","[%d]"]' % (rid, i))
-                i += 1
+                i -= 1
             r = None
         else:
             if kind == _K_DICT:

@@ -1,0 +1,341 @@
+package analyze
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leakscan/leakscan/graph"
+	"github.com/leakscan/leakscan/graph/pydump"
+)
+
+// HeapDump is one object-graph snapshot with the analyses every report
+// needs: dominators, retained sizes and retainer paths.
+type HeapDump struct {
+	Name      string
+	Dump      *pydump.Dump
+	Dom       *graph.Dominators
+	Retained  []int64
+	Retainers *graph.Retainers
+	Reachable int // nodes reachable from the roots
+}
+
+// DumpSeries is a series of heap dumps in the order given (ordered by
+// their own times when every dump has one).
+type DumpSeries struct {
+	Dumps    []*HeapDump
+	Warnings []string
+}
+
+// LoadHeapDumps reads Python heap dumps written by leakscan_dump.py and
+// runs the graph analyses on each.
+func LoadHeapDumps(srcs []Source) (*DumpSeries, error) {
+	ds := &DumpSeries{}
+	for _, src := range srcs {
+		data, err := src.Bytes()
+		if err != nil {
+			return nil, err
+		}
+		if f := Sniff(data); f != FormatPyDump {
+			return nil, &InputError{File: src.Name, Msg: "expected a leakscan Python heap dump, found " + string(f)}
+		}
+		d, err := pydump.Parse(data)
+		if err != nil {
+			var pe *pydump.Error
+			if errors.As(err, &pe) {
+				return nil, &InputError{File: src.Name, Pos: fmt.Sprintf("line %d", pe.Line), Msg: pe.Msg}
+			}
+			return nil, &InputError{File: src.Name, Msg: "malformed Python heap dump", Err: err}
+		}
+		for _, w := range d.Warnings {
+			ds.Warnings = append(ds.Warnings, src.Name+": "+w)
+		}
+		hd := &HeapDump{Name: src.Name, Dump: d}
+		hd.Dom = graph.ComputeDominators(d.Heap)
+		hd.Retained = graph.RetainedSizes(d.Heap, hd.Dom)
+		hd.Retainers = graph.ShortestRetainers(d.Heap)
+		hd.Reachable = len(hd.Dom.Order)
+		ds.Dumps = append(ds.Dumps, hd)
+	}
+	ds.order()
+	return ds, nil
+}
+
+func (ds *DumpSeries) order() {
+	for _, d := range ds.Dumps {
+		if d.Dump.Time.IsZero() {
+			return
+		}
+	}
+	sorted := slices.IsSortedFunc(ds.Dumps, func(a, b *HeapDump) int { return a.Dump.Time.Compare(b.Dump.Time) })
+	if !sorted {
+		slices.SortStableFunc(ds.Dumps, func(a, b *HeapDump) int { return a.Dump.Time.Compare(b.Dump.Time) })
+		names := make([]string, len(ds.Dumps))
+		for i, d := range ds.Dumps {
+			names[i] = d.Name
+		}
+		ds.Warnings = append(ds.Warnings, "ordered by the dumps' own times, not as given: "+strings.Join(names, ", "))
+	}
+}
+
+// TypeStats is what one snapshot holds of one type.
+type TypeStats struct {
+	Count    int64
+	Shallow  int64
+	Retained int64 // retained by the instances not dominated by another instance of the type
+}
+
+// typeStats sums per type over the nodes reachable from the roots, with a
+// class's retained size counted once: an instance dominated by another
+// instance of its own type adds nothing (Eclipse MAT's rule), found by a
+// walk of the dominator tree that counts each type along the current path.
+func typeStats(hd *HeapDump) map[string]*TypeStats {
+	h := hd.Dump.Heap
+	n := h.NumNodes()
+	out := map[string]*TypeStats{}
+	stats := make([]*TypeStats, len(h.TypeNames))
+	for i, name := range h.TypeNames {
+		stats[i] = &TypeStats{}
+		out[name] = stats[i]
+	}
+	// Children of the dominator tree in CSR form, from Idom.
+	start := make([]int32, n+2)
+	for _, v := range hd.Dom.Order {
+		p := hd.Dom.Idom[v]
+		if p < 0 {
+			p = int32(n) // the virtual root
+		}
+		start[p+1]++
+	}
+	for i := 0; i <= n; i++ {
+		start[i+1] += start[i]
+	}
+	kids := make([]int32, len(hd.Dom.Order))
+	fill := slices.Clone(start[:n+1])
+	for _, v := range hd.Dom.Order {
+		p := hd.Dom.Idom[v]
+		if p < 0 {
+			p = int32(n)
+		}
+		kids[fill[p]] = v
+		fill[p]++
+	}
+	onPath := make([]int32, len(h.TypeNames))
+	type frame struct {
+		node int32
+		next int32
+	}
+	stack := []frame{{int32(n), start[n]}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next == start[top.node+1] {
+			if top.node < int32(n) {
+				onPath[h.Types[top.node]]--
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		v := kids[top.next]
+		top.next++
+		t := h.Types[v]
+		s := stats[t]
+		s.Count++
+		s.Shallow += h.Sizes[v]
+		if onPath[t] == 0 {
+			s.Retained += hd.Retained[v]
+		}
+		onPath[t]++
+		stack = append(stack, frame{v, start[v]})
+	}
+	for name, s := range out {
+		if s.Count == 0 {
+			delete(out, name)
+		}
+	}
+	return out
+}
+
+// CommonRetainerShape finds the retainer path shape shared by most of the
+// instances of a type in a snapshot; nil when none is reachable.
+func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
+	h := hd.Dump.Heap
+	t := slices.Index(h.TypeNames, typ)
+	if t < 0 {
+		return nil
+	}
+	type shapeInfo struct {
+		count   int
+		example int32
+		first   int
+	}
+	shapes := map[string]*shapeInfo{}
+	var b strings.Builder
+	of := 0
+	for v := int32(0); int(v) < h.NumNodes(); v++ {
+		if h.Types[v] != int32(t) {
+			continue
+		}
+		edges, ok := hd.Retainers.Path(v)
+		if !ok {
+			continue
+		}
+		of++
+		b.Reset()
+		r := hd.Retainers.RootOf[v]
+		fmt.Fprintf(&b, "%s %s", h.RootKindNames[h.RootKinds[r]], rootLabel(h, r))
+		for _, e := range edges {
+			k := h.Kind(e).Name
+			label := h.Label(e)
+			if k == "index" || k == "key" {
+				label = "*"
+			}
+			fmt.Fprintf(&b, "|%s %s>%s", k, label, h.TypeName(h.EdgeTo[e]))
+		}
+		key := b.String()
+		si := shapes[key]
+		if si == nil {
+			si = &shapeInfo{example: v, first: len(shapes)}
+			shapes[key] = si
+		}
+		si.count++
+	}
+	var best *shapeInfo
+	for _, si := range shapes {
+		if best == nil || si.count > best.count || (si.count == best.count && si.first < best.first) {
+			best = si
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	edges, _ := hd.Retainers.Path(best.example)
+	r := hd.Retainers.RootOf[best.example]
+	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: best.count, Of: of}
+	for _, e := range edges {
+		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
+	}
+	return rs
+}
+
+func rootLabel(h *graph.Heap, r int32) string {
+	if l := h.RootLabel[r]; l >= 0 {
+		return h.Strings[l]
+	}
+	return h.TypeName(h.Roots[r])
+}
+
+// TypeOptions chooses what a type series compares.
+type TypeOptions struct {
+	Sample string // "objects" (default), "shallow" or "retained"
+	Focus  string // keep only types containing this text
+}
+
+// DiffTypes runs every type's count (or shallow or retained bytes) through
+// the series analysis, and finds each growing type's most common retainer
+// path in the last snapshot.
+func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
+	n := len(ds.Dumps)
+	if n == 0 {
+		return nil, fmt.Errorf("no heap dumps")
+	}
+	st := ValueType{"objects", "count"}
+	switch opt.Sample {
+	case "", "objects":
+	case "shallow":
+		st = ValueType{"shallow", "bytes"}
+	case "retained":
+		st = ValueType{"retained", "bytes"}
+	default:
+		return nil, fmt.Errorf("no sample type %q for heap dumps; available: objects, shallow, retained", opt.Sample)
+	}
+	index := map[string]int{}
+	var rows []Row
+	for i, hd := range ds.Dumps {
+		stats := typeStats(hd)
+		names := make([]string, 0, len(stats))
+		for name := range stats {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if opt.Focus != "" && !strings.Contains(name, opt.Focus) {
+				continue
+			}
+			id, ok := index[name]
+			if !ok {
+				id = len(rows)
+				index[name] = id
+				rows = append(rows, Row{Key: name, Frame: Frame{Func: name}, Stacks: 1, Trend: Trend{Values: make([]float64, n)}})
+			}
+			s := stats[name]
+			v := float64(s.Count)
+			switch st.Type {
+			case "shallow":
+				v = float64(s.Shallow)
+			case "retained":
+				v = float64(s.Retained)
+			}
+			rows[id].Values[i] = v
+		}
+	}
+	times := make([]time.Time, n)
+	for i, hd := range ds.Dumps {
+		times[i] = hd.Dump.Time
+	}
+	ax := NewAxis(times)
+	totals := make([]float64, n)
+	for _, r := range rows {
+		for i, v := range r.Values {
+			totals[i] += v
+		}
+	}
+	noise := Noise{} // counts and sizes of a heap dump are exact
+	last := ds.Dumps[n-1]
+	for i := range rows {
+		r := &rows[i]
+		r.Trend = Analyze(ax, r.Values, noise, 0)
+		if r.Class == Growing {
+			r.Suspect, r.Reasons = true, []string{"growing"}
+			r.Retainer = CommonRetainerShape(last, r.Key)
+		}
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		if c := Less(&a.Trend, &b.Trend); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	res := &Result{
+		Kind: "python heap", SampleType: st, By: ByType, Noun: "type", PerHour: ax.PerHour,
+		Rows: rows, Total: Analyze(ax, totals, noise, 0), Warnings: slices.Clone(ds.Warnings),
+	}
+	for i, hd := range ds.Dumps {
+		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
+	}
+	if ax.PerHour {
+		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
+	}
+	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
+	return res, nil
+}
+
+// RetainerOf returns the retainer path of the object with the given id.
+func RetainerOf(hd *HeapDump, id uint64) (*RetainerShape, error) {
+	h := hd.Dump.Heap
+	v := int32(slices.Index(h.IDs, id))
+	if v < 0 {
+		return nil, fmt.Errorf("no object with id %d in %s", id, hd.Name)
+	}
+	edges, ok := hd.Retainers.Path(v)
+	if !ok {
+		return nil, fmt.Errorf("object %d (%s) is not reachable from any root: garbage, or kept only by a reference cycle", id, h.TypeName(v))
+	}
+	r := hd.Retainers.RootOf[v]
+	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: 1, Of: 1}
+	for _, e := range edges {
+		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
+	}
+	return rs, nil
+}
