@@ -226,6 +226,76 @@ func rootLabel(h *graph.Heap, r int32) string {
 	return h.TypeName(h.Roots[r])
 }
 
+// secondaryTypes finds the growing types whose growth is mostly held by
+// instances of another growing type: a leaked object's __dict__, its
+// strings and numbers grow with it. Type T is held by U when, walking up
+// the dominator tree from T's instances (a few levels), at least as many
+// of them as half of T's growth meet an instance of U first among the
+// growing types, and those instances of U are many (at least one for
+// every four) — so one registry dict holding many objects does not make
+// them secondary to dict.
+func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
+	h := hd.Dump.Heap
+	isGrowing := make([]bool, len(h.TypeNames))
+	delta := make([]float64, len(h.TypeNames))
+	for i, name := range h.TypeNames {
+		delta[i], isGrowing[i] = growth[name]
+	}
+	type tally struct {
+		count   int
+		holders map[int32]bool
+	}
+	by := make([]map[int32]*tally, len(h.TypeNames)) // type → holding type → tally
+	for _, v := range hd.Dom.Order {
+		t := h.Types[v]
+		if !isGrowing[t] {
+			continue
+		}
+		a := hd.Dom.Idom[v]
+		for depth := 0; a >= 0 && depth < 6; depth++ {
+			if u := h.Types[a]; u != t && isGrowing[u] {
+				if by[t] == nil {
+					by[t] = map[int32]*tally{}
+				}
+				tl := by[t][u]
+				if tl == nil {
+					tl = &tally{holders: map[int32]bool{}}
+					by[t][u] = tl
+				}
+				tl.count++
+				tl.holders[a] = true
+				break
+			}
+			a = hd.Dom.Idom[a]
+		}
+	}
+	out := map[string]string{}
+	for t, m := range by {
+		bestU, best := int32(-1), 0
+		for u, tl := range m {
+			if tl.count > best || (tl.count == best && u < bestU) {
+				bestU, best = u, tl.count
+			}
+		}
+		if bestU >= 0 && float64(2*best) >= delta[t] && 4*len(m[bestU].holders) >= best {
+			out[h.TypeNames[t]] = h.TypeNames[bestU]
+		}
+	}
+	// Follow chains (str held by dict held by Request) to the first type
+	// that is held by nothing.
+	for t, u := range out {
+		for seen := 0; seen < 8; seen++ {
+			next, ok := out[u]
+			if !ok || next == t {
+				break
+			}
+			u = next
+		}
+		out[t] = u
+	}
+	return out
+}
+
 // TypeOptions chooses what a type series compares.
 type TypeOptions struct {
 	Sample string // "objects" (default), "shallow" or "retained"
@@ -293,15 +363,35 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 	}
 	noise := Noise{} // counts and sizes of a heap dump are exact
 	last := ds.Dumps[n-1]
+	growing := map[string]float64{} // growing type → its growth
 	for i := range rows {
 		r := &rows[i]
 		r.Trend = Analyze(ax, r.Values, noise, 0)
 		if r.Class == Growing {
-			r.Suspect, r.Reasons = true, []string{"growing"}
-			r.Retainer = CommonRetainerShape(last, r.Key)
+			growing[r.Key] = r.Delta
+		}
+	}
+	heldBy := secondaryTypes(last, growing)
+	for i := range rows {
+		r := &rows[i]
+		if r.Class != Growing {
+			continue
+		}
+		r.Suspect, r.Reasons = true, []string{"growing"}
+		r.Retainer = CommonRetainerShape(last, r.Key)
+		if u, ok := heldBy[r.Key]; ok {
+			r.HeldBy = u
+			r.Reasons = append(r.Reasons, "held by growing "+u)
 		}
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
+		// The types that leak come before the types they hold.
+		if (a.HeldBy == "") != (b.HeldBy == "") && a.Class == Growing && b.Class == Growing {
+			if a.HeldBy == "" {
+				return -1
+			}
+			return 1
+		}
 		if c := Less(&a.Trend, &b.Trend); c != 0 {
 			return c
 		}

@@ -47,6 +47,21 @@ func TestPythonDumpSeries(t *testing.T) {
 	if rs := rows["builtins.tuple"].Retainer; rs == nil || !hasStep(rs, "global", "'record'") || !hasStep(rs, "cell", "cell_contents") {
 		t.Errorf("tuple retained via %+v, want the closure of record", rs)
 	}
+	// The three types that leak rank first; the strings, numbers and dicts
+	// of the leaked requests are shown as held by them.
+	var top []string
+	for _, r := range res.Rows[:3] {
+		top = append(top, r.Key)
+	}
+	slices.Sort(top)
+	if !slices.Equal(top, []string{"__main__.Request", "builtins.bytes", "builtins.tuple"}) {
+		t.Errorf("top three %v", top)
+	}
+	for _, k := range []string{"builtins.str", "builtins.int", "builtins.dict"} {
+		if rows[k].HeldBy != "__main__.Request" {
+			t.Errorf("%s held by %q", k, rows[k].HeldBy)
+		}
+	}
 	// The bounded cache of the program plateaus; churn leaves no type growing
 	// that the leaks do not explain.
 	for key, r := range rows {

@@ -83,6 +83,9 @@ type Row struct {
 	// Retainer is, for a growing type of a heap dump, the retainer path
 	// most of its instances share in the last snapshot.
 	Retainer *RetainerShape
+	// HeldBy names, for a growing type, the growing type whose instances
+	// hold most of its instances (a leaked object's dict and strings).
+	HeldBy string
 	Trend
 }
 

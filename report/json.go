@@ -124,6 +124,7 @@ type jsonRow struct {
 	Reasons  []string               `json:"reasons,omitempty"`
 	Go       *jsonGo                `json:"goroutines,omitempty"`
 	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
+	HeldBy   string                 `json:"held_by,omitempty"`
 	Stack    []analyze.Frame        `json:"stack"`
 }
 
@@ -170,7 +171,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer})
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy})
 	}
 	doc.Churn = []jsonChurn{}
 	for _, r := range firstN(res.Churn, maxChurn) {

@@ -125,6 +125,10 @@ func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row) {
 	if r.Go != nil {
 		mdGoDetails(w, r.Go)
 	}
+	if r.HeldBy != "" {
+		fmt.Fprintf(w, "Grows with %s, whose instances hold most of the new ones.\n\n", mdCode(r.HeldBy))
+		return
+	}
 	if r.Retainer != nil {
 		path := retainerText(r.Retainer, "")
 		fence := codeFence(path)

@@ -43,7 +43,10 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		rowsTable(res, rows).write(ew)
 	}
 	for i, r := range rows {
-		if r.Retainer != nil {
+		switch {
+		case r.HeldBy != "":
+			fmt.Fprintf(ew, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, printable(r.Key), printable(r.HeldBy))
+		case r.Retainer != nil:
 			fmt.Fprintf(ew, "\n%d. %s is retained via:\n%s", i+1, printable(r.Key), retainerText(r.Retainer, "   "))
 		}
 	}

@@ -68,6 +68,10 @@ func TestGoroutineGolden(t *testing.T) {
 		{"goroutines.diff.json", append([]string{"diff", "--format", "json"}, series...)},
 		{"goroutineleak.txt", []string{"goroutines", leak}},
 		{"goroutineleak.md", []string{"goroutines", "--format", "markdown", leak}},
+		{"pydump.diff.txt", []string{"diff", "testdata/pydump/leaky", "--top", "10"}},
+		{"pydump.diff.md", []string{"diff", "testdata/pydump/leaky", "--top", "10", "--format", "markdown"}},
+		{"pydump.diff.json", []string{"diff", "testdata/pydump/leaky", "--top", "10", "--format", "json"}},
+		{"pydump.path.txt", []string{"path", "testdata/pydump/leaky/heap-6.pydump.gz", "--type", "__main__.Request"}},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
 			code, out, errs := runCLI(t, nil, c.args...)
