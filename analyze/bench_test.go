@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/leakscan/leakscan/graph"
 )
 
 // The benchmarks read big profiles made by testdata/gen/bigheap (see
@@ -71,4 +73,27 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPythonDump1M loads a Python heap dump of about a million
+// objects (LEAKSCAN_PYDUMP_1M, made by testdata/gen/pyleak/bench_1m.py) and
+// analyses it fully: dominators, retained sizes, retainer paths (in
+// LoadHeapDumps), per-type statistics and growth (DiffTypes), and SCCs.
+func BenchmarkPythonDump1M(b *testing.B) {
+	path := os.Getenv("LEAKSCAN_PYDUMP_1M")
+	if path == "" {
+		b.Skip("LEAKSCAN_PYDUMP_1M not set; see testdata/README.md")
+	}
+	src := Source{Name: path, path: path}
+	b.ReportAllocs()
+	for b.Loop() {
+		ds, err := LoadHeapDumps([]Source{src})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := DiffTypes(ds, TypeOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		graph.SCCs(ds.Dumps[0].Dump.Heap)
+	}
 }
