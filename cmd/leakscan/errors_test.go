@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,11 +22,23 @@ func TestDiffErrors(t *testing.T) {
 	cut := filepath.Join(dir, "cut.pb.gz")
 	os.WriteFile(cut, raw[:len(raw)-40], 0o644)
 
+	pyRaw, _ := os.ReadFile("testdata/pydump/leaky/heap-1.pydump.gz")
+	pyPlain := gunzipBytes(t, pyRaw)
+	pyCorrupt := filepath.Join(dir, "corrupt.pydump")
+	lines := strings.SplitN(string(pyPlain), "\n", 12)
+	lines[10] = `{"k":"o","id":12,"t":0,"s":"big"}`
+	os.WriteFile(pyCorrupt, []byte(strings.Join(lines, "\n")), 0o644)
+	pyNewer := filepath.Join(dir, "newer.pydump")
+	os.WriteFile(pyNewer, []byte(strings.Replace(string(pyPlain), `"version":1`, `"version":2`, 1)), 0o644)
 	cases := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"corrupt python dump", []string{"top", pyCorrupt}, pyCorrupt + ": line 11: "},
+		{"newer python dump", []string{"top", pyNewer}, pyNewer + ": line 1: "},
+		{"path without a choice", []string{"path", "testdata/pydump/leaky/heap-1.pydump.gz"}, "give one of --type NAME or --id ID"},
+		{"path of an unknown type", []string{"path", "testdata/pydump/leaky/heap-1.pydump.gz", "--type", "nope.Nope"}, `no reachable object of type "nope.Nope"`},
 		{"one profile", []string{"diff", leaky[0]}, "diff needs two or more profiles or dumps, got 1"},
 		{"no args", []string{"diff"}, "requires at least 1 arg"},
 		{"text file", []string{"diff", leaky[0], text}, text + ": expected a pprof profile (protobuf, gzipped or not), found text"},
@@ -141,5 +156,31 @@ func TestHelpAndVersion(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "version")
 	if code != 0 || !strings.HasPrefix(out, "leakscan ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func gunzipBytes(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTruncatedPythonDump: a dump cut short is read with a warning.
+func TestTruncatedPythonDump(t *testing.T) {
+	atRoot(t)
+	raw, _ := os.ReadFile("testdata/pydump/leaky/heap-2.pydump.gz")
+	plain := gunzipBytes(t, raw)
+	cut := filepath.Join(t.TempDir(), "cut.pydump")
+	os.WriteFile(cut, plain[:len(plain)*2/3], 0o644)
+	code, out, errs := runCLI(t, nil, "top", cut, "--format", "json")
+	if code != 0 || !strings.Contains(errs, "truncated") || !strings.Contains(out, `"warnings"`) {
+		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
