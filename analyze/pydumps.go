@@ -408,6 +408,9 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
 	}
 	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
+	if n == 1 {
+		res.BigRetainers = BiggestRetainers(last, 10)
+	}
 	return res, nil
 }
 
@@ -428,4 +431,47 @@ func RetainerOf(hd *HeapDump, id uint64) (*RetainerShape, error) {
 		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
 	}
 	return rs, nil
+}
+
+// BigRetainer is an object that retains much of a heap dump.
+type BigRetainer struct {
+	ID       uint64
+	Type     string
+	Retained int64
+	Shallow  int64
+	Path     *RetainerShape
+}
+
+// BiggestRetainers returns the k objects of a snapshot that retain the most
+// (the largest subtrees of the dominator tree). An object that retains
+// nearly all of what its immediate dominator, already listed, retains is
+// left out: a module, its dict and the one big value in it are one entry.
+func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
+	h := hd.Dump.Heap
+	order := slices.Clone(hd.Dom.Order)
+	slices.SortStableFunc(order, func(a, b int32) int {
+		switch ra, rb := hd.Retained[a], hd.Retained[b]; {
+		case ra > rb:
+			return -1
+		case ra < rb:
+			return 1
+		}
+		return 0
+	})
+	listed := map[int32]bool{}
+	var out []BigRetainer
+	for _, v := range order {
+		if len(out) == k {
+			break
+		}
+		if p := hd.Dom.Idom[v]; p >= 0 && listed[p] && 10*hd.Retained[v] >= 9*hd.Retained[p] {
+			listed[v] = true // stands for the same memory as p
+			continue
+		}
+		listed[v] = true
+		br := BigRetainer{ID: h.IDs[v], Type: h.TypeName(v), Retained: hd.Retained[v], Shallow: h.Sizes[v]}
+		br.Path, _ = RetainerOf(hd, h.IDs[v])
+		out = append(out, br)
+	}
+	return out
 }

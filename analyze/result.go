@@ -42,12 +42,15 @@ type Result struct {
 	Inputs     []Input
 	Rows       []Row // every key, suspects first (see Less)
 	Churn      []Row // the rows that are churn, most allocated first
-	Total      Trend // the sum of all rows per snapshot
-	Hidden     []float64
-	Warnings   []string
-	Verdict    Verdict
-	Focus      string // the --focus expression, if any
-	Ignore     string // the --ignore expression, if any
+	// BigRetainers lists, for a single heap dump, the objects that retain
+	// the most.
+	BigRetainers []BigRetainer
+	Total        Trend // the sum of all rows per snapshot
+	Hidden       []float64
+	Warnings     []string
+	Verdict      Verdict
+	Focus        string // the --focus expression, if any
+	Ignore       string // the --ignore expression, if any
 }
 
 // Input describes one snapshot of the series, in series order.

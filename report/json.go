@@ -15,23 +15,24 @@ const SchemaVersion = 1
 
 // jsonDoc is the JSON document of a series diff.
 type jsonDoc struct {
-	Schema     string            `json:"schema"`
-	Version    int               `json:"version"`
-	Kind       string            `json:"kind"`
-	SampleType analyze.ValueType `json:"sample_type"`
-	By         analyze.KeyMode   `json:"by"`
-	RateUnit   string            `json:"rate_unit"`
-	Span       float64           `json:"span_seconds"`
-	Verdict    jsonVerdict       `json:"verdict"`
-	Inputs     []jsonInput       `json:"inputs"`
-	Total      jsonTrend         `json:"total"`
-	RowsTotal  int               `json:"rows_total"`
-	Rows       []jsonRow         `json:"rows"`
-	Churn      []jsonChurn       `json:"churn"`
-	Hidden     []float64         `json:"hidden_profiler,omitempty"`
-	Focus      string            `json:"focus,omitempty"`
-	Ignore     string            `json:"ignore,omitempty"`
-	Warnings   []string          `json:"warnings"`
+	Schema       string                `json:"schema"`
+	Version      int                   `json:"version"`
+	Kind         string                `json:"kind"`
+	SampleType   analyze.ValueType     `json:"sample_type"`
+	By           analyze.KeyMode       `json:"by"`
+	RateUnit     string                `json:"rate_unit"`
+	Span         float64               `json:"span_seconds"`
+	Verdict      jsonVerdict           `json:"verdict"`
+	Inputs       []jsonInput           `json:"inputs"`
+	Total        jsonTrend             `json:"total"`
+	RowsTotal    int                   `json:"rows_total"`
+	Rows         []jsonRow             `json:"rows"`
+	Churn        []jsonChurn           `json:"churn"`
+	BigRetainers []analyze.BigRetainer `json:"biggest_retainers,omitempty"`
+	Hidden       []float64             `json:"hidden_profiler,omitempty"`
+	Focus        string                `json:"focus,omitempty"`
+	Ignore       string                `json:"ignore,omitempty"`
+	Warnings     []string              `json:"warnings"`
 }
 
 // jsonGo is what a goroutine group adds to a row.
@@ -147,15 +148,16 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	doc := jsonDoc{
 		Schema: "leakscan/diff", Version: SchemaVersion,
 		Kind: res.Kind, SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
-		Span:      res.Span.Seconds(),
-		Verdict:   jsonVerdict{Text: VerdictLine(res), Suspects: res.Verdict.Suspects, Confirmed: res.Verdict.Confirmed, Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
-		Total:     trendJSON(res.Total),
-		RowsTotal: len(res.Rows),
-		Rows:      []jsonRow{},
-		Hidden:    res.Hidden,
-		Focus:     res.Focus,
-		Ignore:    res.Ignore,
-		Warnings:  append([]string{}, res.Warnings...),
+		Span:         res.Span.Seconds(),
+		Verdict:      jsonVerdict{Text: VerdictLine(res), Suspects: res.Verdict.Suspects, Confirmed: res.Verdict.Confirmed, Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
+		Total:        trendJSON(res.Total),
+		RowsTotal:    len(res.Rows),
+		Rows:         []jsonRow{},
+		Hidden:       res.Hidden,
+		BigRetainers: res.BigRetainers,
+		Focus:        res.Focus,
+		Ignore:       res.Ignore,
+		Warnings:     append([]string{}, res.Warnings...),
 	}
 	if res.PerHour {
 		doc.RateUnit = "hour"

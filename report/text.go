@@ -50,6 +50,16 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 			fmt.Fprintf(ew, "\n%d. %s is retained via:\n%s", i+1, printable(r.Key), retainerText(r.Retainer, "   "))
 		}
 	}
+	if len(res.BigRetainers) > 0 {
+		fmt.Fprintf(ew, "\nbiggest retainers (what freeing each would free):\n")
+		t := table{right: []bool{true, true, false, false}}
+		t.add("  RETAINED", "SHALLOW", "TYPE", "ID (REACHED VIA)")
+		for _, br := range res.BigRetainers {
+			t.add("  "+Value(float64(br.Retained), "bytes"), Value(float64(br.Shallow), "bytes"), printable(br.Type),
+				fmt.Sprintf("%d (%s)", br.ID, pathSummary(br.Path)))
+		}
+		t.write(ew)
+	}
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
 		t := table{right: []bool{false, true, false, true}}
@@ -74,6 +84,22 @@ func classLabel(r analyze.Row) string {
 		return "churn"
 	}
 	return string(r.Class)
+}
+
+// pathSummary is a retainer path on one line: "module __main__ → 'REGISTRY'".
+func pathSummary(rs *analyze.RetainerShape) string {
+	if rs == nil {
+		return "unreachable"
+	}
+	parts := []string{rs.Root}
+	for _, st := range rs.Steps {
+		if st.Label != "" {
+			parts = append(parts, st.Label)
+		} else {
+			parts = append(parts, st.Kind)
+		}
+	}
+	return printable(strings.Join(parts, " → "))
 }
 
 // RetainerText writes a retainer path for the terminal (leakscan path).
@@ -166,6 +192,11 @@ func VerdictLine(res *analyze.Result) string {
 	unit := res.SampleType.Unit
 	if res.Kind == "goroutine" {
 		return goVerdict(res, over)
+	}
+	if v.Snaps == 1 && len(res.BigRetainers) > 0 {
+		br := res.BigRetainers[0]
+		return fmt.Sprintf("%s objects of %d types; the biggest retainer, a %s reached via %s, retains %s.",
+			Value(res.Total.Last, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes"))
 	}
 	if v.Growing == 0 {
 		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)

@@ -71,6 +71,7 @@ func TestGoroutineGolden(t *testing.T) {
 		{"pydump.diff.txt", []string{"diff", "testdata/pydump/leaky", "--top", "10"}},
 		{"pydump.diff.md", []string{"diff", "testdata/pydump/leaky", "--top", "10", "--format", "markdown"}},
 		{"pydump.diff.json", []string{"diff", "testdata/pydump/leaky", "--top", "10", "--format", "json"}},
+		{"pydump.top.txt", []string{"top", "testdata/pydump/leaky/heap-6.pydump.gz", "--top", "5"}},
 		{"pydump.path.txt", []string{"path", "testdata/pydump/leaky/heap-6.pydump.gz", "--type", "__main__.Request"}},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
