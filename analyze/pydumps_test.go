@@ -84,3 +84,24 @@ func TestPythonDumpSeries(t *testing.T) {
 func hasStep(rs *RetainerShape, kind, label string) bool {
 	return slices.ContainsFunc(rs.Steps, func(s PathStep) bool { return s.Kind == kind && s.Label == label })
 }
+
+// TestBiggestRetainers: the leaking registry dict is among the objects
+// that retain the most, reached through its global name.
+func TestBiggestRetainers(t *testing.T) {
+	ds, err := LoadHeapDumps([]Source{{Name: "heap-6", path: "../testdata/pydump/leaky/heap-6.pydump.gz"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, br := range BiggestRetainers(ds.Dumps[0], 10) {
+		if br.Path != nil && hasStep(br.Path, "global", "'REGISTRY'") && br.Type == "builtins.dict" {
+			found = true
+			if br.Retained <= br.Shallow {
+				t.Errorf("REGISTRY retains %d, shallow %d", br.Retained, br.Shallow)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("REGISTRY is not among the biggest retainers")
+	}
+}
