@@ -55,6 +55,15 @@ func SelectSample(s *Snapshot, name string) (int, error) {
 	return len(s.SampleTypes) - 1, nil
 }
 
+// byTrendThenKey orders rows by their trends (see Less), then by key, so
+// that every listing is deterministic.
+func byTrendThenKey(a, b Row) int {
+	if c := Less(&a.Trend, &b.Trend); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
+}
+
 // churnFactor: a row that allocated more than this many times its largest
 // in-use value over the series, and did not grow, is churn.
 const churnFactor = 10
@@ -173,12 +182,7 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
 		r.Stack = tab.framesOf(best[i])
 		out = append(out, *r)
 	}
-	slices.SortFunc(out, func(a, b Row) int {
-		if c := Less(&a.Trend, &b.Trend); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
+	slices.SortFunc(out, byTrendThenKey)
 
 	res := &Result{
 		Kind:       first.kind(),

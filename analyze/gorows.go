@@ -139,10 +139,7 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 			}
 			return 1
 		}
-		if c := Less(&a.Trend, &b.Trend); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
+		return byTrendThenKey(a, b)
 	})
 	res := &Result{
 		Kind:       "goroutine",

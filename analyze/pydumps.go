@@ -392,10 +392,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 			}
 			return 1
 		}
-		if c := Less(&a.Trend, &b.Trend); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
+		return byTrendThenKey(a, b)
 	})
 	res := &Result{
 		Kind: "python heap", SampleType: st, By: ByType, Noun: "type", PerHour: ax.PerHour,

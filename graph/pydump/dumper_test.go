@@ -2,6 +2,7 @@ package pydump
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"os"
@@ -66,22 +67,8 @@ func parseEdge(t *testing.T, raw json.RawMessage) edge {
 }
 
 func TestDumperKnownGraph(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not on PATH")
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(t.TempDir(), "known.pydump.gz")
-	cmd := exec.Command(py, filepath.Join("testdata", "known_graph.py"), dir, out)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python: %v", err)
-	}
+	stdout := runPython(t, filepath.Join("testdata", "known_graph.py"), out)
 	var facts map[string]uint64
 	if err := json.Unmarshal(stdout, &facts); err != nil {
 		t.Fatalf("facts %q: %v", stdout, err)
@@ -301,4 +288,29 @@ func TestDumperKnownGraph(t *testing.T) {
 			}
 		}
 	}
+}
+
+// runPython runs python3 with the package directory (where the dumper is)
+// as the first argument after args[0] and returns its standard output; the
+// test is skipped when python3 is not installed.
+func runPython(t *testing.T, args ...string) []byte {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not on PATH")
+	}
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := append(append(args[:len(args)-1:len(args)-1], dir), args[len(args)-1])
+	cmd := exec.Command(py, argv...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
+	}
+	return stdout
 }

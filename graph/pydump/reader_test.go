@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -613,14 +612,6 @@ func FuzzParse(f *testing.F) {
 // list and tuple items are labelled by their index (the dumper once
 // labelled them in gc.get_referents order, which is last to first).
 func TestDumpAndParse(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not on PATH")
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := filepath.Join(t.TempDir(), "small.pydump")
 	prog := `import sys
 sys.path.insert(0, sys.argv[1])
@@ -629,11 +620,7 @@ ITEMS = ["item-%d" % i for i in range(5)]
 PAIR = ("first-" + "x", "second-" + "y", 3.5)
 leakscan_dump.dump(sys.argv[2])
 `
-	cmd := exec.Command(py, "-S", "-c", prog, dir, out)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("python: %v\n%s", err, msg)
-	}
+	runPython(t, "-S", "-c", prog, out)
 	d, err := Parse(mustRead(t, out))
 	if err != nil {
 		t.Fatal(err)
