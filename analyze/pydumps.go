@@ -12,14 +12,23 @@ import (
 )
 
 // HeapDump is one object-graph snapshot with the analyses every report
-// needs: dominators, retained sizes and retainer paths.
+// needs: dominators and retained sizes, and retainer paths on demand.
 type HeapDump struct {
 	Name      string
 	Dump      *pydump.Dump
 	Dom       *graph.Dominators
 	Retained  []int64
-	Retainers *graph.Retainers
-	Reachable int // nodes reachable from the roots
+	retainers *graph.Retainers // computed on first use: only the last dump of a series needs them
+	Reachable int              // nodes reachable from the roots
+}
+
+// Retainers returns the shortest retainer paths of the dump, computing
+// them on first use.
+func (hd *HeapDump) Retainers() *graph.Retainers {
+	if hd.retainers == nil {
+		hd.retainers = graph.ShortestRetainers(hd.Dump.Heap)
+	}
+	return hd.retainers
 }
 
 // DumpSeries is a series of heap dumps in the order given (ordered by
@@ -55,7 +64,6 @@ func LoadHeapDumps(srcs []Source) (*DumpSeries, error) {
 		hd := &HeapDump{Name: src.Name, Dump: d}
 		hd.Dom = graph.ComputeDominators(d.Heap)
 		hd.Retained = graph.RetainedSizes(d.Heap, hd.Dom)
-		hd.Retainers = graph.ShortestRetainers(d.Heap)
 		hd.Reachable = len(hd.Dom.Order)
 		ds.Dumps = append(ds.Dumps, hd)
 	}
@@ -177,13 +185,13 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 		if h.Types[v] != int32(t) {
 			continue
 		}
-		edges, ok := hd.Retainers.Path(v)
+		edges, ok := hd.Retainers().Path(v)
 		if !ok {
 			continue
 		}
 		of++
 		b.Reset()
-		r := hd.Retainers.RootOf[v]
+		r := hd.Retainers().RootOf[v]
 		fmt.Fprintf(&b, "%s %s", h.RootKindNames[h.RootKinds[r]], rootLabel(h, r))
 		for _, e := range edges {
 			k := h.Kind(e).Name
@@ -210,8 +218,8 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 	if best == nil {
 		return nil
 	}
-	edges, _ := hd.Retainers.Path(best.example)
-	r := hd.Retainers.RootOf[best.example]
+	edges, _ := hd.Retainers().Path(best.example)
+	r := hd.Retainers().RootOf[best.example]
 	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: best.count, Of: of}
 	for _, e := range edges {
 		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
@@ -418,11 +426,11 @@ func RetainerOf(hd *HeapDump, id uint64) (*RetainerShape, error) {
 	if v < 0 {
 		return nil, fmt.Errorf("no object with id %d in %s", id, hd.Name)
 	}
-	edges, ok := hd.Retainers.Path(v)
+	edges, ok := hd.Retainers().Path(v)
 	if !ok {
 		return nil, fmt.Errorf("object %d (%s) is not reachable from any root: garbage, or kept only by a reference cycle", id, h.TypeName(v))
 	}
-	r := hd.Retainers.RootOf[v]
+	r := hd.Retainers().RootOf[v]
 	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: 1, Of: 1}
 	for _, e := range edges {
 		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})

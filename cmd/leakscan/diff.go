@@ -102,10 +102,11 @@ func runDiff(_ context.Context, s streams, opts *diffOptions) error {
 	if len(srcs) < 2 {
 		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
 	}
-	kind, err := seriesKind(srcs[0])
+	kind, first, err := seriesKind(srcs[0])
 	if err != nil {
 		return err
 	}
+	srcs[0] = first // read once
 	switch kind {
 	case "heap dump":
 		return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output)
@@ -190,19 +191,21 @@ func readable(f analyze.Format) bool {
 
 // seriesKind tells from the first input what a series is of: "profile",
 // "goroutine" dumps or Python "heap dump"s.
-func seriesKind(src analyze.Source) (string, error) {
+// It returns the input with its content read, so that it is read once.
+func seriesKind(src analyze.Source) (string, analyze.Source, error) {
 	data, err := src.Bytes()
 	if err != nil {
-		return "", err
+		return "", src, err
 	}
+	src = analyze.NewSource(src.Name, data)
 	f := analyze.Sniff(data)
 	switch {
 	case f == analyze.FormatPyDump:
-		return "heap dump", nil
+		return "heap dump", src, nil
 	case analyze.IsGoroutineInput(f, data):
-		return "goroutine", nil
+		return "goroutine", src, nil
 	}
-	return "profile", nil
+	return "profile", src, nil
 }
 
 func oneOf(s string, set []string) bool {
