@@ -165,145 +165,6 @@ func typeStats(hd *HeapDump) map[string]*TypeStats {
 	return out
 }
 
-// CommonRetainerShape finds the retainer path shape shared by most of the
-// instances of a type in a snapshot; nil when none is reachable.
-func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
-	h := hd.Dump.Heap
-	t := slices.Index(h.TypeNames, typ)
-	if t < 0 {
-		return nil
-	}
-	type shapeInfo struct {
-		count   int
-		example int32
-		first   int
-	}
-	shapes := map[string]*shapeInfo{}
-	var b strings.Builder
-	of := 0
-	for v := int32(0); int(v) < h.NumNodes(); v++ {
-		if h.Types[v] != int32(t) {
-			continue
-		}
-		edges, ok := hd.Retainers().Path(v)
-		if !ok {
-			continue
-		}
-		of++
-		b.Reset()
-		r := hd.Retainers().RootOf[v]
-		fmt.Fprintf(&b, "%s %s", h.RootKindNames[h.RootKinds[r]], rootLabel(h, r))
-		for _, e := range edges {
-			k := h.Kind(e).Name
-			label := h.Label(e)
-			if k == "index" || k == "key" {
-				label = "*"
-			}
-			fmt.Fprintf(&b, "|%s %s>%s", k, label, h.TypeName(h.EdgeTo[e]))
-		}
-		key := b.String()
-		si := shapes[key]
-		if si == nil {
-			si = &shapeInfo{example: v, first: len(shapes)}
-			shapes[key] = si
-		}
-		si.count++
-	}
-	var best *shapeInfo
-	for _, si := range shapes {
-		if best == nil || si.count > best.count || (si.count == best.count && si.first < best.first) {
-			best = si
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	edges, _ := hd.Retainers().Path(best.example)
-	r := hd.Retainers().RootOf[best.example]
-	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: best.count, Of: of}
-	for _, e := range edges {
-		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
-	}
-	return rs
-}
-
-func rootLabel(h *graph.Heap, r int32) string {
-	if l := h.RootLabel[r]; l >= 0 {
-		return h.Strings[l]
-	}
-	return h.TypeName(h.Roots[r])
-}
-
-// secondaryTypes finds the growing types whose growth is mostly held by
-// instances of another growing type: a leaked object's __dict__, its
-// strings and numbers grow with it. Type T is held by U when, walking up
-// the dominator tree from T's instances (a few levels), at least as many
-// of them as half of T's growth meet an instance of U first among the
-// growing types, and those instances of U are many (at least one for
-// every four) — so one registry dict holding many objects does not make
-// them secondary to dict.
-func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
-	h := hd.Dump.Heap
-	isGrowing := make([]bool, len(h.TypeNames))
-	delta := make([]float64, len(h.TypeNames))
-	for i, name := range h.TypeNames {
-		delta[i], isGrowing[i] = growth[name]
-	}
-	type tally struct {
-		count   int
-		holders map[int32]bool
-	}
-	by := make([]map[int32]*tally, len(h.TypeNames)) // type → holding type → tally
-	for _, v := range hd.Dom.Order {
-		t := h.Types[v]
-		if !isGrowing[t] {
-			continue
-		}
-		a := hd.Dom.Idom[v]
-		for depth := 0; a >= 0 && depth < 6; depth++ {
-			if u := h.Types[a]; u != t && isGrowing[u] {
-				if by[t] == nil {
-					by[t] = map[int32]*tally{}
-				}
-				tl := by[t][u]
-				if tl == nil {
-					tl = &tally{holders: map[int32]bool{}}
-					by[t][u] = tl
-				}
-				tl.count++
-				tl.holders[a] = true
-				break
-			}
-			a = hd.Dom.Idom[a]
-		}
-	}
-	out := map[string]string{}
-	for t, m := range by {
-		bestU, best := int32(-1), 0
-		for u, tl := range m {
-			if tl.count > best || (tl.count == best && u < bestU) {
-				bestU, best = u, tl.count
-			}
-		}
-		if bestU >= 0 && float64(2*best) >= delta[t] && 4*len(m[bestU].holders) >= best {
-			out[h.TypeNames[t]] = h.TypeNames[bestU]
-		}
-	}
-	// Follow chains (str held by dict held by Request) to the first type
-	// that is held by nothing.
-	for t, u := range out {
-		for seen := 0; seen < 8; seen++ {
-			next, ok := out[u]
-			if !ok || next == t {
-				break
-			}
-			u = next
-		}
-		out[t] = u
-	}
-	return out
-}
-
 // TypeOptions chooses what a type series compares.
 type TypeOptions struct {
 	Sample string // "objects" (default), "shallow" or "retained"
@@ -419,64 +280,72 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 	return res, nil
 }
 
-// RetainerOf returns the retainer path of the object with the given id.
-func RetainerOf(hd *HeapDump, id uint64) (*RetainerShape, error) {
+// secondaryTypes finds the growing types whose growth is mostly held by
+// instances of another growing type: a leaked object's __dict__, its
+// strings and numbers grow with it. Type T is held by U when, walking up
+// the dominator tree from T's instances (a few levels), at least as many
+// of them as half of T's growth meet an instance of U first among the
+// growing types, and those instances of U are many (at least one for
+// every four) — so one registry dict holding many objects does not make
+// them secondary to dict.
+func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
 	h := hd.Dump.Heap
-	v := int32(slices.Index(h.IDs, id))
-	if v < 0 {
-		return nil, fmt.Errorf("no object with id %d in %s", id, hd.Name)
+	isGrowing := make([]bool, len(h.TypeNames))
+	delta := make([]float64, len(h.TypeNames))
+	for i, name := range h.TypeNames {
+		delta[i], isGrowing[i] = growth[name]
 	}
-	edges, ok := hd.Retainers().Path(v)
-	if !ok {
-		return nil, fmt.Errorf("object %d (%s) is not reachable from any root: garbage, or kept only by a reference cycle", id, h.TypeName(v))
+	type tally struct {
+		count   int
+		holders map[int32]bool
 	}
-	r := hd.Retainers().RootOf[v]
-	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + rootLabel(h, r), Instances: 1, Of: 1}
-	for _, e := range edges {
-		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
-	}
-	return rs, nil
-}
-
-// BigRetainer is an object that retains much of a heap dump.
-type BigRetainer struct {
-	ID       uint64
-	Type     string
-	Retained int64
-	Shallow  int64
-	Path     *RetainerShape
-}
-
-// BiggestRetainers returns the k objects of a snapshot that retain the most
-// (the largest subtrees of the dominator tree). An object that retains
-// nearly all of what its immediate dominator, already listed, retains is
-// left out: a module, its dict and the one big value in it are one entry.
-func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
-	h := hd.Dump.Heap
-	order := slices.Clone(hd.Dom.Order)
-	slices.SortStableFunc(order, func(a, b int32) int {
-		switch ra, rb := hd.Retained[a], hd.Retained[b]; {
-		case ra > rb:
-			return -1
-		case ra < rb:
-			return 1
-		}
-		return 0
-	})
-	listed := map[int32]bool{}
-	var out []BigRetainer
-	for _, v := range order {
-		if len(out) == k {
-			break
-		}
-		if p := hd.Dom.Idom[v]; p >= 0 && listed[p] && 10*hd.Retained[v] >= 9*hd.Retained[p] {
-			listed[v] = true // stands for the same memory as p
+	by := make([]map[int32]*tally, len(h.TypeNames)) // type → holding type → tally
+	for _, v := range hd.Dom.Order {
+		t := h.Types[v]
+		if !isGrowing[t] {
 			continue
 		}
-		listed[v] = true
-		br := BigRetainer{ID: h.IDs[v], Type: h.TypeName(v), Retained: hd.Retained[v], Shallow: h.Sizes[v]}
-		br.Path, _ = RetainerOf(hd, h.IDs[v])
-		out = append(out, br)
+		a := hd.Dom.Idom[v]
+		for depth := 0; a >= 0 && depth < 6; depth++ {
+			if u := h.Types[a]; u != t && isGrowing[u] {
+				if by[t] == nil {
+					by[t] = map[int32]*tally{}
+				}
+				tl := by[t][u]
+				if tl == nil {
+					tl = &tally{holders: map[int32]bool{}}
+					by[t][u] = tl
+				}
+				tl.count++
+				tl.holders[a] = true
+				break
+			}
+			a = hd.Dom.Idom[a]
+		}
+	}
+	out := map[string]string{}
+	for t, m := range by {
+		bestU, best := int32(-1), 0
+		for u, tl := range m {
+			if tl.count > best || (tl.count == best && u < bestU) {
+				bestU, best = u, tl.count
+			}
+		}
+		if bestU >= 0 && float64(2*best) >= delta[t] && 4*len(m[bestU].holders) >= best {
+			out[h.TypeNames[t]] = h.TypeNames[bestU]
+		}
+	}
+	// Follow chains (str held by dict held by Request) to the first type
+	// that is held by nothing.
+	for t, u := range out {
+		for seen := 0; seen < 8; seen++ {
+			next, ok := out[u]
+			if !ok || next == t {
+				break
+			}
+			u = next
+		}
+		out[t] = u
 	}
 	return out
 }
