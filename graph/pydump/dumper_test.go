@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -108,8 +109,8 @@ func TestDumperKnownGraph(t *testing.T) {
 		if trailer != nil {
 			t.Fatalf("record after the trailer: %s", sc.Text())
 		}
-		// sections must come in order: t/o, r, fd, task, end
-		rank, ok := map[string]int{"t": 1, "o": 1, "r": 2, "fd": 3, "task": 4, "end": 5}[r.K]
+		// sections must come in order: t/o, r, fd, loop/task/coro, end
+		rank, ok := map[string]int{"t": 1, "o": 1, "r": 2, "fd": 3, "loop": 4, "task": 4, "coro": 4, "end": 5}[r.K]
 		if !ok {
 			t.Fatalf("unknown record kind %q", r.K)
 		}
@@ -313,4 +314,61 @@ func runPython(t *testing.T, args ...string) []byte {
 		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
 	}
 	return stdout
+}
+
+// TestDumperAsyncio checks the loop, task and coroutine records against a
+// known asyncio state (testdata/asyncio_state.py).
+func TestDumperAsyncio(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "aio.pydump")
+	runPython(t, filepath.Join("testdata", "asyncio_state.py"), out)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var running, idle []Loop
+	for _, l := range d.Loops {
+		if l.Object < 0 || !strings.HasSuffix(d.Heap.TypeName(l.Object), "EventLoop") {
+			t.Errorf("loop record without its object: %+v", l)
+		}
+		if l.Running {
+			running = append(running, l)
+		} else {
+			idle = append(idle, l)
+		}
+	}
+	if len(running) != 1 || len(idle) != 1 {
+		t.Fatalf("loops: running %d, idle %d, want 1 and 1: %+v", len(running), len(idle), d.Loops)
+	}
+	want := []Count{{"__main__.Clock.tick", 4}}
+	if r := running[0]; r.Timers != 4 || !slices.Equal(r.TimerCallbacks, want) || r.Closed {
+		t.Errorf("running loop = %+v, want 4 timers of %v", r, want)
+	}
+	var stuck, failed, main int
+	for _, tk := range d.Tasks {
+		switch {
+		case tk.Coro == "__main__.stuck" && tk.State == "pending" && tk.WaitingOn == "Event.wait" && len(tk.Stack) == 2 && tk.Stack[1].Func == "wait":
+			stuck++
+		case tk.Exception == "builtins.ValueError" && tk.State == "finished" && strings.HasSuffix(tk.Coro, ".boom"):
+			failed++
+		case tk.Coro == "__main__.main":
+			main++
+		default:
+			t.Errorf("unexpected task %+v", tk)
+		}
+	}
+	if stuck != 3 || failed != 1 || main != 1 {
+		t.Errorf("tasks: %d stuck, %d failed, %d main; want 3, 1, 1", stuck, failed, main)
+	}
+	if len(d.Coros) != 2 {
+		t.Fatalf("coros = %+v, want 2", d.Coros)
+	}
+	for _, c := range d.Coros {
+		if c.Coro != "__main__.never" || c.Line != 25 || !strings.HasSuffix(c.File, "asyncio_state.py") || d.Heap.TypeName(c.Object) != "builtins.coroutine" {
+			t.Errorf("coro = %+v (%s)", c, d.Heap.TypeName(c.Object))
+		}
+	}
 }

@@ -158,7 +158,7 @@ func (p *parser) finish() (*Dump, error) {
 		}
 	}
 
-	// fds and tasks
+	// fds, tasks, loops and coroutines
 	resolve := func(refs []idRef, set func(i int, n int32), what string) {
 		missing, line := 0, 0
 		for i, r := range refs {
@@ -180,6 +180,8 @@ func (p *parser) finish() (*Dump, error) {
 	}
 	resolve(p.fds, func(i int, n int32) { p.d.FDs[i].Object = n }, "fd")
 	resolve(p.tasks, func(i int, n int32) { p.d.Tasks[i].Object = n }, "task")
+	resolve(p.loops, func(i int, n int32) { p.d.Loops[i].Object = n }, "loop")
+	resolve(p.coros, func(i int, n int32) { p.d.Coros[i].Object = n }, "coro")
 
 	// free the parse state before the builder's sort allocates
 	p.eTo, p.eKind, p.eLabel, p.nodeEdge, p.nodeLine = nil, nil, nil, nil, nil

@@ -70,6 +70,7 @@ _AsyncGeneratorType = type(_agen())
 _c.close()
 del _c
 _FrameType = type(sys._getframe())
+_MethodType = type(_gen.__get__(0))  # bound method
 _GETSET = type(type.__dict__["__dict__"])
 _MEMBER = type(_FunctionType.__dict__["__globals__"])
 _DESC_TYPES = (_GETSET, _MEMBER)
@@ -974,19 +975,46 @@ def _fds(sockinfo, out_fd):
 
 
 def _tasks(queue, seen):
-    """Task records for every event loop object found in the heap."""
+    """Asyncio records: one per event loop object in the heap, one per task
+    that is not done (and per done task whose exception nobody retrieved),
+    one per coroutine that was created and never started."""
     aio = sys.modules.get("asyncio")
     if aio is None:
         return []
     base_loop = aio.base_events.BaseEventLoop
+    fut_type = aio.Future
+    task_type = aio.Task
+    # one isinstance test per type, not per object
+    cat = {}
     loops = []
+    futs = []
+    coros = []
     for o in queue:
-        if isinstance(o, base_loop):  # type check only (no __class__ override on loops)
+        t = type(o)
+        c = cat.get(t)
+        if c is None:
+            c = 0
+            try:
+                if issubclass(t, base_loop):
+                    c = 1
+                elif issubclass(t, fut_type):
+                    c = 2
+                elif t is _CoroutineType:
+                    c = 3
+            except Exception:
+                pass
+            cat[t] = c
+        if c == 1:
             loops.append(o)
+        elif c == 2:
+            futs.append(o)
+        elif c == 3:
+            coros.append(o)
     o = None
     recs = []
     done = set()
     for loop in loops:
+        recs.append(_loop_rec(loop))
         try:
             tasks = aio.all_tasks(loop) if base_loop.is_running(loop) else _loop_tasks(aio, loop)
         except Exception:
@@ -996,7 +1024,100 @@ def _tasks(queue, seen):
                 continue
             done.add(id(t))
             recs.append(_task_rec(t))
+    # done tasks whose exception was never retrieved (reading _exception
+    # does not mark it retrieved, unlike Future.exception())
+    task_coros = set()
+    for f in futs:
+        if not isinstance(f, task_type):
+            continue
+        try:
+            task_coros.add(id(f.get_coro()))
+        except Exception:
+            pass
+        if id(f) in done:
+            continue
+        try:
+            if f.done() and f._log_traceback and not f.cancelled():
+                rec = _task_rec(f)
+                rec["exception"] = _type_name_of(type(f._exception))
+                recs.append(rec)
+        except Exception:
+            pass
+    f = None
+    for c in coros:
+        if id(c) in task_coros:
+            continue
+        rec = _unstarted(c)
+        if rec is not None:
+            recs.append(rec)
     return recs
+
+
+def _unstarted(c):
+    """A coro record when coroutine c was created and never started."""
+    try:
+        if c.cr_running:
+            return None
+        fr = c.cr_frame
+        if fr is None:
+            return None
+        susp = getattr(c, "cr_suspended", None)  # 3.11+
+        if susp is None:
+            if fr.f_lasti != -1:
+                return None
+        elif susp:
+            return None
+        code = c.cr_code
+        return {"k": "coro", "id": id(c), "coro": _coro_name(c), "file": code.co_filename, "line": code.co_firstlineno}
+    except Exception:
+        return None
+
+
+def _loop_rec(loop):
+    rec = {"k": "loop", "id": id(loop), "type": _type_name_of(type(loop))}
+    for key, name in (("running", "is_running"), ("closed", "is_closed")):
+        try:
+            rec[key] = bool(getattr(loop, name)())
+        except Exception:
+            pass
+    try:
+        rec["ready"] = len(loop._ready)
+    except Exception:
+        pass
+    try:
+        timers = {}
+        n = 0
+        for h in list(loop._scheduled):
+            if h._cancelled:
+                continue
+            n += 1
+            name = _callback_name(h._callback)
+            timers[name] = timers.get(name, 0) + 1
+        rec["timers"] = n
+        rec["timer_callbacks"] = sorted(([k, v] for k, v in timers.items()), key=lambda kv: (-kv[1], kv[0]))[:20]
+    except Exception:
+        pass
+    return rec
+
+
+def _callback_name(cb):
+    """module.qualname of a handle's callback, looking through bound
+    methods and functools.partial."""
+    for _ in range(5):
+        if type(cb) is _MethodType:
+            cb = cb.__func__
+        elif type(cb).__name__ == "partial" and hasattr(cb, "func"):
+            cb = cb.func
+        else:
+            break
+    try:
+        mod = getattr(cb, "__module__", None)
+        qn = getattr(cb, "__qualname__", None)
+        if type(qn) is str:
+            return (mod + "." + qn) if type(mod) is str else qn
+    except Exception:
+        pass
+    return _type_name_of(type(cb))
 
 
 def _loop_tasks(aio, loop):

@@ -39,8 +39,9 @@ import (
 // edge).
 //
 // Roots are the root records in order ("module", "thread", "external"; an
-// object can be a root several times). FD and Task objects are node
-// indexes, -1 when the record has none or names an object not in the dump.
+// object can be a root several times). The Object of an FD, Task, Loop or
+// Coro is a node index, -1 when the record has none or names an object
+// not in the dump.
 type Dump struct {
 	Heap        *graph.Heap
 	Time        time.Time // from the header
@@ -50,6 +51,8 @@ type Dump struct {
 	Tracemalloc bool
 	FDs         []FD
 	Tasks       []Task
+	Loops       []Loop
+	Coros       []Coro   // coroutines created and never started
 	Truncated   bool     // no end record: a partial dump
 	Warnings    []string // one sentence each, naming the line: "line 1042: …"
 }
@@ -70,11 +73,39 @@ type FD struct {
 	Object       int32 // node index, -1 none
 }
 
-// Task is an asyncio task of the dumped process.
+// Task is an asyncio task of the dumped process: one that is not done,
+// or one that is done with an exception nobody retrieved (Exception is
+// then its type).
 type Task struct {
 	Object                 int32 // node index, -1
 	State, Coro, WaitingOn string
 	Stack                  []TaskFrame
+	Exception              string
+}
+
+// Loop is an asyncio event loop object found in the heap.
+type Loop struct {
+	Object          int32 // node index, -1
+	Type            string
+	Running, Closed bool
+	Ready           int // callbacks ready to run
+	Timers          int // timer handles scheduled and not cancelled
+	TimerCallbacks  []Count
+}
+
+// Count is a name and how many times it occurs.
+type Count struct {
+	Name string
+	N    int
+}
+
+// Coro is a coroutine object that was created and never started, and is
+// not the coroutine of a task ("coroutine ... was never awaited").
+type Coro struct {
+	Object int32 // node index, -1
+	Coro   string
+	File   string
+	Line   int
 }
 
 // TaskFrame is one coroutine of a task's await chain, outermost first.
@@ -165,6 +196,8 @@ type parser struct {
 	roots []rootRec
 	fds   []idRef
 	tasks []idRef
+	loops []idRef
+	coros []idRef
 
 	end       *endRec
 	endLine   int

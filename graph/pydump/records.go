@@ -338,6 +338,41 @@ type taskRec struct {
 	Coro      string      `json:"coro"`
 	Stack     []frameJSON `json:"stack"`
 	WaitingOn string      `json:"waiting_on"`
+	Exception string      `json:"exception"`
+}
+
+type loopRec struct {
+	ID             *uint64     `json:"id"`
+	Type           string      `json:"type"`
+	Running        bool        `json:"running"`
+	Closed         bool        `json:"closed"`
+	Ready          int         `json:"ready"`
+	Timers         int         `json:"timers"`
+	TimerCallbacks []countJSON `json:"timer_callbacks"`
+}
+
+type coroRec struct {
+	ID   *uint64 `json:"id"`
+	Coro string  `json:"coro"`
+	File string  `json:"file"`
+	Line int     `json:"line"`
+}
+
+// countJSON is a count as written: [name, n].
+type countJSON Count
+
+func (c *countJSON) UnmarshalJSON(b []byte) error {
+	var a []json.RawMessage
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	if len(a) < 2 {
+		return fmt.Errorf("a count has %d fields, expected [name, n]", len(a))
+	}
+	if err := json.Unmarshal(a[0], &c.Name); err != nil {
+		return err
+	}
+	return json.Unmarshal(a[1], &c.N)
 }
 
 // frameJSON is a task frame as written: [file, line, function].
@@ -360,7 +395,8 @@ func (f *frameJSON) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(a[2], &f.Func)
 }
 
-// rare reads the records that occur a few times per dump (fd, task, end)
+// rare reads the records that occur a few times per dump (fd, task, loop,
+// coro, end)
 // with encoding/json, and skips records of unknown kinds.
 func (p *parser) rare(kind string, b []byte) error {
 	bad := func(what string, err error) error {
@@ -382,12 +418,30 @@ func (p *parser) rare(kind string, b []byte) error {
 		if err := json.Unmarshal(b, &r); err != nil {
 			return bad("a task record", err)
 		}
-		t := Task{Object: -1, State: r.State, Coro: r.Coro, WaitingOn: r.WaitingOn}
+		t := Task{Object: -1, State: r.State, Coro: r.Coro, WaitingOn: r.WaitingOn, Exception: r.Exception}
 		for _, f := range r.Stack {
 			t.Stack = append(t.Stack, TaskFrame(f))
 		}
 		p.d.Tasks = append(p.d.Tasks, t)
 		p.tasks = append(p.tasks, ref(r.ID, p.line))
+	case "loop":
+		var r loopRec
+		if err := json.Unmarshal(b, &r); err != nil {
+			return bad("a loop record", err)
+		}
+		l := Loop{Object: -1, Type: r.Type, Running: r.Running, Closed: r.Closed, Ready: r.Ready, Timers: r.Timers}
+		for _, c := range r.TimerCallbacks {
+			l.TimerCallbacks = append(l.TimerCallbacks, Count(c))
+		}
+		p.d.Loops = append(p.d.Loops, l)
+		p.loops = append(p.loops, ref(r.ID, p.line))
+	case "coro":
+		var r coroRec
+		if err := json.Unmarshal(b, &r); err != nil {
+			return bad("a coro record", err)
+		}
+		p.d.Coros = append(p.d.Coros, Coro{Object: -1, Coro: r.Coro, File: r.File, Line: r.Line})
+		p.coros = append(p.coros, ref(r.ID, p.line))
 	case "end":
 		var r endRec
 		if err := json.Unmarshal(b, &r); err != nil {
