@@ -12,6 +12,9 @@ const (
 	ByStack    KeyMode = "stack"    // the whole call stack
 	ByGroup    KeyMode = "group"    // goroutines: stack, state class and creator
 	ByType     KeyMode = "type"     // heap dumps: the objects' type
+	ByRing     KeyMode = "ring"     // reference cycles: the ring of types and edge labels
+	ByAwait    KeyMode = "await"    // asyncio tasks: the await chain, state and what it waits on
+	ByResource KeyMode = "resource" // file descriptors by kind, event loops
 )
 
 // Noun names one row in prose ("3 allocation sites grew").
@@ -49,6 +52,12 @@ type Result struct {
 	Hidden       []float64
 	Warnings     []string
 	Verdict      Verdict
+	// Collector is, for reference cycles, the state of Python's cycle
+	// collector.
+	Collector *Collector
+	// Related holds the other analyses of the same inputs a report shows
+	// after this one (a Python heap diff: cycles, tasks, resources).
+	Related []*Result
 	Focus        string // the --focus expression, if any
 	Ignore       string // the --ignore expression, if any
 }
@@ -83,6 +92,12 @@ type Row struct {
 	Reasons []string
 	// Go holds what a goroutine group adds to a row; nil for profiles.
 	Go *GoInfo
+	// Cycle holds what a group of reference cycles adds to a row.
+	Cycle *CycleInfo
+	// Task holds what a group of asyncio tasks adds to a row.
+	Task *TaskInfo
+	// Resource holds what a kind of resource adds to a row.
+	Resource *ResourceInfo
 	// Retainer is, for a growing type of a heap dump, the retainer path
 	// most of its instances share in the last snapshot.
 	Retainer *RetainerShape

@@ -19,6 +19,19 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 	if t < 0 {
 		return nil
 	}
+	var nodes []int32
+	for v := int32(0); int(v) < h.NumNodes(); v++ {
+		if h.Types[v] == int32(t) {
+			nodes = append(nodes, v)
+		}
+	}
+	return commonShape(hd, nodes)
+}
+
+// commonShape finds the retainer path shape shared by most of the given
+// objects; nil when no root reaches any.
+func commonShape(hd *HeapDump, nodes []int32) *RetainerShape {
+	h := hd.Dump.Heap
 	type shapeInfo struct {
 		count   int
 		example int32
@@ -27,10 +40,7 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 	shapes := map[string]*shapeInfo{}
 	var b strings.Builder
 	of := 0
-	for v := int32(0); int(v) < h.NumNodes(); v++ {
-		if h.Types[v] != int32(t) {
-			continue
-		}
+	for _, v := range nodes {
 		edges, ok := hd.Retainers().Path(v)
 		if !ok {
 			continue

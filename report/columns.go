@@ -44,6 +44,7 @@ func columns(res *analyze.Result) []column {
 			column{head: "WHY", cell: func(r analyze.Row) string { return strings.Join(r.Reasons, "; ") }},
 		)
 	}
+	cols = append(cols, pyColumns(res)...)
 	cols = append(cols, column{head: strings.ToUpper(res.Noun), input: true, cell: func(r analyze.Row) string { return rowTitle(r, res.By, true) }})
 	return cols
 }

@@ -27,8 +27,42 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s\n", header(res))
 	fmt.Fprintf(ew, "%s\n", VerdictLine(res))
+	for _, rel := range res.Related {
+		if rel.Verdict.Suspects > 0 {
+			fmt.Fprintf(ew, "%s\n", VerdictLine(rel))
+		}
+	}
+	textBody(ew, res, opt)
+	if empty := emptySections(res); empty != "" {
+		fmt.Fprintf(ew, "\nalso checked: %s\n", empty)
+	}
+	for _, rel := range res.Related {
+		if len(rel.Rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(ew, "\n== %s ==\n", sectionTitle(rel))
+		fmt.Fprintf(ew, "%s\n", VerdictLine(rel))
+		textBody(ew, rel, opt)
+		for _, wmsg := range rel.Warnings {
+			if !slices.Contains(res.Warnings, wmsg) {
+				fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
+			}
+		}
+	}
+	for _, wmsg := range res.Warnings {
+		fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
+	}
+	return ew.err
+}
+
+// textBody writes everything of a result after its verdict but its
+// warnings.
+func textBody(ew io.Writer, res *analyze.Result, opt Options) {
 	if c := caveat(res); c != "" {
 		fmt.Fprintf(ew, "note: %s\n", c)
+	}
+	if res.Collector != nil {
+		fmt.Fprintf(ew, "collector: %s\n", collectorLine(res))
 	}
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "total: %s\n", totalLine(res))
@@ -48,6 +82,14 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 			fmt.Fprintf(ew, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, printable(r.Key), printable(r.HeldBy))
 		case r.Retainer != nil:
 			fmt.Fprintf(ew, "\n%d. %s is retained via:\n%s", i+1, printable(r.Key), retainerText(r.Retainer, "   "))
+		case r.Cycle != nil && (r.Suspect || i < maxRingDetails):
+			fmt.Fprintf(ew, "\n%d. %s", i+1, cycleText(r.Cycle, "   "))
+		case r.Task != nil && r.Suspect && len(r.Stack) > 0:
+			fmt.Fprintf(ew, "\n%d. %s", i+1, taskText(r, "   "))
+		case r.Resource != nil && r.Suspect:
+			if t := resourceText(r, "   "); t != "" {
+				fmt.Fprintf(ew, "\n%d. %s", i+1, t)
+			}
 		}
 	}
 	if len(res.BigRetainers) > 0 {
@@ -71,10 +113,6 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 	if len(res.Hidden) > 0 {
 		fmt.Fprintf(ew, "\nhidden: %s\n", hiddenNote(res))
 	}
-	for _, wmsg := range res.Warnings {
-		fmt.Fprintf(ew, "warning: %s\n", oneLine(wmsg))
-	}
-	return ew.err
 }
 
 // classLabel is the class shown for a row: its series class, or "churn"
@@ -114,11 +152,7 @@ func retainerText(rs *analyze.RetainerShape, indent string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s\n", indent, printable(rs.Root))
 	for i, st := range rs.Steps {
-		edge := st.Kind
-		if st.Label != "" {
-			edge += " " + st.Label
-		}
-		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edge), printable(st.Type))
+		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edgeText(st.Kind, st.Label)), printable(st.Type))
 		if i == len(rs.Steps)-1 && rs.Of > 1 {
 			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
 		}
@@ -157,8 +191,15 @@ func totalLine(res *analyze.Result) string {
 // header says what was compared.
 func header(res *analyze.Result) string {
 	s := fmt.Sprintf("%d %s profiles, %s, by %s", len(res.Inputs), res.Kind, res.SampleType.Type, res.Noun)
-	if res.Kind == "python heap" {
+	switch res.Kind {
+	case "python heap":
 		s = fmt.Sprintf("%s, %s, by %s", count(len(res.Inputs), "Python heap dump"), res.SampleType.Type, res.Noun)
+	case "cycle":
+		s = fmt.Sprintf("%s, objects kept alive only by reference cycles, grouped by ring (types and edge labels)", count(len(res.Inputs), "Python heap dump"))
+	case "task":
+		s = fmt.Sprintf("%s, asyncio tasks grouped by %s", count(len(res.Inputs), "Python heap dump"), res.GroupedBy)
+	case "resource":
+		s = fmt.Sprintf("%s, open file descriptors by kind and event loops", count(len(res.Inputs), "Python heap dump"))
 	}
 	if res.Kind == "goroutine" {
 		var formats []string
@@ -190,8 +231,15 @@ func VerdictLine(res *analyze.Result) string {
 		over = Span(v.Span)
 	}
 	unit := res.SampleType.Unit
-	if res.Kind == "goroutine" {
+	switch res.Kind {
+	case "goroutine":
 		return goVerdict(res, over)
+	case "cycle":
+		return cycleVerdict(res, over)
+	case "task":
+		return taskVerdict(res, over)
+	case "resource":
+		return resourceVerdict(res, over)
 	}
 	if v.Snaps == 1 && len(res.BigRetainers) > 0 {
 		br := res.BigRetainers[0]
@@ -311,6 +359,8 @@ func classSummary(res *analyze.Result) string {
 func rowTitle(r analyze.Row, by analyze.KeyMode, short bool) string {
 	f := r.Frame
 	switch by {
+	case analyze.ByAwait:
+		return taskTitle(r, short)
 	case analyze.ByFunction:
 		return printable(f.Func)
 	case analyze.ByGroup:
@@ -398,4 +448,19 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// edgeText names an edge for a path or a ring: "attr content", "key
+// 'req-1'", "index [3]", and the label alone when it names the
+// kind already ("__traceback__", "tb_frame", "__self__").
+func edgeText(kind, label string) string {
+	switch {
+	case label == "":
+		return kind
+	}
+	switch kind {
+	case "attr", "key", "dictkey", "index", "local", "slot", "global", "garbage", "ref":
+		return kind + " " + label
+	}
+	return label
 }

@@ -11,8 +11,10 @@ import (
 )
 
 // analyzeHeapDumps is `leakscan diff` and `leakscan top` on Python heap
-// dumps: each type's series, with the retainer path of the growing ones.
-func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, top int, format, output string) error {
+// dumps: each type's series, with the retainer path of the growing ones;
+// with related (diff), the reference cycles, asyncio tasks and resources
+// after it.
+func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, top int, format, output string, related bool) error {
 	if !oneOf(format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", format)}
 	}
@@ -23,6 +25,15 @@ func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, to
 	res, err := analyze.DiffTypes(ds, analyze.TypeOptions{Sample: sample, Focus: focus})
 	if err != nil {
 		return usageError{err}
+	}
+	if related {
+		for _, f := range []func(*analyze.DumpSeries) (*analyze.Result, error){analyze.DiffCycles, analyze.DiffTasks, analyze.DiffResources} {
+			rel, err := f(ds)
+			if err != nil {
+				return err
+			}
+			res.Related = append(res.Related, rel)
+		}
 	}
 	return writeReport(s, output, format, res, report.Options{Top: top})
 }
@@ -50,7 +61,7 @@ type once (the dominator tree of the object graph decides).`,
 			if err != nil {
 				return err
 			}
-			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output)
+			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output, false)
 		},
 	}
 	f := cmd.Flags()

@@ -228,7 +228,11 @@ def _short_value(o, t):
 
 
 # plan kinds
-_K_LEAF, _K_DICT, _K_SEQ, _K_GENERIC, _K_TYPE, _K_FRAME, _K_FUNC, _K_GEN = range(8)
+_K_LEAF, _K_DICT, _K_SEQ, _K_GENERIC, _K_TYPE, _K_FRAME, _K_FUNC, _K_GEN, _K_CODE = range(9)
+_CodeType = type(_gen.__code__)
+# the names a code object is given edges for (it is not a GC type, so
+# gc.get_referents shows none): what names a frame, function or coroutine
+_CODE_NAMES = tuple(n for n in ("co_qualname", "co_name", "co_filename") if hasattr(_gen.__code__, n))
 
 
 def _lookup_desc(mro, name):
@@ -265,6 +269,8 @@ def _make_plan(t, ti, garbage_types):
             pass
     if t in _GEN_TYPES:
         fin = 2
+    if t is _CodeType:
+        return (ti, fin, _K_CODE, (), (), None, False, False)
     if not flags & _HAVE_GC:
         return (ti, fin, _K_LEAF, (), (), None, False, False)
     if t is dict:
@@ -602,6 +608,8 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
         ea = edges.append
         if kind == _K_LEAF:
             refs = ()
+        elif kind == _K_CODE:
+            refs = _code_refs(o)
         else:
             try:
                 refs = get_referents(o)
@@ -716,12 +724,27 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
     return nobj, nedge, sockinfo
 
 
+def _code_refs(code):
+    refs = []
+    for n in _CODE_NAMES:
+        try:
+            refs.append(getattr(code, n))
+        except Exception:
+            pass
+    return refs
+
+
 def _labels(o, t, plan, refs):
     """(label map id->fragment, extra referents, f_locals dict to discount)."""
     lab = {}
     extra = None
     fl = None
     kind = plan[2]
+    if kind == _K_CODE:
+        for n, r in zip(_CODE_NAMES, refs):
+            if id(r) not in lab:
+                lab[id(r)] = _frag("attr", n)
+        return lab, None, None
     if kind == _K_FRAME:
         d = _frame_desc
         names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),

@@ -1,0 +1,204 @@
+package analyze
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leakscan/leakscan/graph/pydump"
+)
+
+// ResourceInfo is what a row of resources carries besides its counts.
+type ResourceInfo struct {
+	// Holder is the retainer path most of the resource's objects share at
+	// the last snapshot (the socket objects of socket descriptors, the
+	// loop objects of event loops); nil when the dump ties none to an
+	// object.
+	Holder *RetainerShape `json:"holder,omitempty"`
+	// Objects counts the descriptors tied to an object of the dump, at
+	// the last snapshot.
+	Objects int `json:"objects"`
+	// Examples are a few descriptions at the last snapshot (socket
+	// addresses, file paths).
+	Examples []string `json:"examples,omitempty"`
+	// Loops lists, for event loops, every loop not closed at the last
+	// snapshot beyond the first, with what keeps it alive.
+	Loops []LoopInfo `json:"loops,omitempty"`
+}
+
+// LoopInfo is one event loop of a dump.
+type LoopInfo struct {
+	ID      uint64         `json:"id"`
+	Type    string         `json:"type"`
+	Running bool           `json:"running"`
+	Timers  int            `json:"timers"`
+	Path    *RetainerShape `json:"path"`
+}
+
+// RowLoops is the key of the event-loop row of a resource result.
+const RowLoops = "event loops not closed"
+
+// DiffResources counts, per dump, open file descriptors by kind (socket,
+// pipe, file, each anon_inode kind such as [eventpoll]) and the event
+// loops that are not closed, and runs each through the series analysis.
+// Suspects: growing kinds, and more than one event loop alive at the last
+// snapshot — a process normally runs one; each extra one comes with the
+// retainer path that keeps it. Socket and file descriptors are tied to
+// the objects that own them, and their common retainer path given.
+func DiffResources(ds *DumpSeries) (*Result, error) {
+	n := len(ds.Dumps)
+	if n == 0 {
+		return nil, fmt.Errorf("no heap dumps")
+	}
+	index := map[string]int{}
+	var rows []Row
+	row := func(key string) *Row {
+		id, ok := index[key]
+		if !ok {
+			id = len(rows)
+			index[key] = id
+			rows = append(rows, Row{Key: key, Frame: Frame{Func: key}, Trend: Trend{Values: make([]float64, n)}, Resource: &ResourceInfo{}})
+		}
+		return &rows[id]
+	}
+	anyLoops := false
+	for _, hd := range ds.Dumps {
+		anyLoops = anyLoops || len(hd.Dump.Loops) > 0
+	}
+	for i, hd := range ds.Dumps {
+		for _, fd := range hd.Dump.FDs {
+			row(fdKind(fd)).Values[i]++
+		}
+		if anyLoops {
+			r := row(RowLoops)
+			for _, l := range hd.Dump.Loops {
+				if !l.Closed {
+					r.Values[i]++
+				}
+			}
+		}
+	}
+	last := ds.Dumps[n-1]
+	for i := range rows {
+		describeResource(last, &rows[i])
+	}
+	times := make([]time.Time, n)
+	for i, hd := range ds.Dumps {
+		times[i] = hd.Dump.Time
+	}
+	ax := NewAxis(times)
+	for i := range rows {
+		r := &rows[i]
+		r.Trend = Analyze(ax, r.Values, goNoise, 0)
+		if n > 1 && r.Class == Growing {
+			r.Reasons = append(r.Reasons, "growing")
+		}
+		if r.Key == RowLoops && r.Last > 1 {
+			r.Reasons = append(r.Reasons, fmt.Sprintf("%d event loops alive and not closed", int(r.Last)))
+		}
+		r.Suspect = len(r.Reasons) > 0
+	}
+	slices.SortFunc(rows, func(a, b Row) int {
+		if a.Suspect != b.Suspect {
+			if a.Suspect {
+				return -1
+			}
+			return 1
+		}
+		return byTrendThenKey(a, b)
+	})
+	res := &Result{
+		Kind: "resource", SampleType: ValueType{"open", "count"}, By: ByResource, Noun: "resource",
+		PerHour: ax.PerHour, Rows: rows, Warnings: slices.Clone(ds.Warnings),
+	}
+	for i, hd := range ds.Dumps {
+		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
+	}
+	if ax.PerHour {
+		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
+	}
+	totals := make([]float64, n)
+	for _, r := range rows {
+		if r.Key == RowLoops {
+			continue
+		}
+		for i, v := range r.Values {
+			totals[i] += v
+		}
+	}
+	res.Total = Analyze(ax, totals, goNoise, 0)
+	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
+	return res, nil
+}
+
+// fdKind names a descriptor's kind: "socket fds", "anon_inode [eventpoll] fds".
+func fdKind(fd pydump.FD) string {
+	w := fd.What
+	if w == "" {
+		w = "other"
+	}
+	if w == "anon_inode" && fd.Detail != "" {
+		return "anon_inode " + fd.Detail + " fds"
+	}
+	return w + " fds"
+}
+
+// maxExamples is how many descriptions a resource row keeps.
+const maxExamples = 3
+
+// describeResource fills a row's details from the last snapshot: the
+// objects of its descriptors and their common retainer path, examples,
+// and for event loops, each extra loop's path.
+func describeResource(hd *HeapDump, r *Row) {
+	ri := r.Resource
+	d := hd.Dump
+	if r.Key == RowLoops {
+		var open []pydump.Loop
+		for _, l := range d.Loops {
+			if !l.Closed && l.Object >= 0 {
+				open = append(open, l)
+			}
+		}
+		// the running loop first: it is the one the process uses
+		slices.SortStableFunc(open, func(a, b pydump.Loop) int {
+			if a.Running != b.Running {
+				if a.Running {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		var nodes []int32
+		for _, l := range open {
+			nodes = append(nodes, l.Object)
+		}
+		ri.Objects = len(nodes)
+		ri.Holder = commonShape(hd, nodes)
+		if len(open) > 1 {
+			for _, l := range open[1:] {
+				li := LoopInfo{ID: d.Heap.IDs[l.Object], Type: l.Type, Running: l.Running, Timers: l.Timers}
+				li.Path, _ = pathOf(hd, l.Object)
+				ri.Loops = append(ri.Loops, li)
+			}
+		}
+		return
+	}
+	var nodes []int32
+	seen := map[string]bool{}
+	for _, fd := range d.FDs {
+		if fdKind(fd) != r.Key {
+			continue
+		}
+		if fd.Object >= 0 {
+			nodes = append(nodes, fd.Object)
+		}
+		if ex := strings.TrimSpace(fd.Detail); ex != "" && !seen[ex] && len(ri.Examples) < maxExamples {
+			seen[ex] = true
+			ri.Examples = append(ri.Examples, ex)
+		}
+	}
+	ri.Objects = len(nodes)
+	ri.Holder = commonShape(hd, nodes)
+}

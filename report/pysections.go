@@ -1,0 +1,343 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+// This file renders what Python heap dumps add to a report: reference
+// cycles with their rings and the edge to break, asyncio task groups, and
+// resources (file descriptors, event loops).
+
+// maxRingDetails is how many cycle groups that are not suspects still get
+// their ring written out.
+const maxRingDetails = 3
+
+// sectionTitle names a related result's section.
+func sectionTitle(res *analyze.Result) string {
+	switch res.Kind {
+	case "cycle":
+		return "reference cycles"
+	case "task":
+		return "asyncio tasks"
+	case "resource":
+		return "file descriptors and event loops"
+	}
+	return res.Kind
+}
+
+// collectorLine describes the cycle collector: "disabled (thresholds
+// 700/10/10, counts 412/3/1); 1,204 objects unreachable (96.0 KiB)".
+func collectorLine(res *analyze.Result) string {
+	c := res.Collector
+	var b strings.Builder
+	switch {
+	case c.SaveAll:
+		b.WriteString("enabled with DEBUG_SAVEALL: every cycle it collects is kept in gc.garbage")
+	case c.Enabled:
+		b.WriteString("enabled: the cycles below may be freed at its next run; only the ones that grow across dumps leak")
+	default:
+		b.WriteString("disabled (gc.disable()): no cycle is ever freed")
+	}
+	fmt.Fprintf(&b, " (thresholds %s, counts %s)", joinNums(c.Thresholds), joinNums(c.Counts))
+	if n := len(c.Unreachable); n > 0 {
+		fmt.Fprintf(&b, "; %s unreachable (%s)", count(int(c.Unreachable[n-1]), "object"), Value(c.UnreachableBytes[n-1], "bytes"))
+		if n > 1 {
+			b.WriteString(" at the last dump")
+		}
+	}
+	return b.String()
+}
+
+func joinNums(v []int) string {
+	if len(v) == 0 {
+		return "unknown"
+	}
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, "/")
+}
+
+// ringLines writes a ring one object per line, the edge to break marked:
+//
+//	__main__.ClientResponse
+//	  -[attr content]-> __main__.StreamReader
+//	  -[attr _exception]-> __main__.ClientPayloadError      ✂ break here
+//	  …
+//	  -[local self]-> (back to __main__.ClientResponse)
+func ringLines(ci *analyze.CycleInfo, indent string) string {
+	var b strings.Builder
+	ring := ci.Ring
+	if len(ring) == 0 {
+		return ""
+	}
+	fmt.Fprintf(&b, "%s%s\n", indent, printable(stepName(ring[0])))
+	for i, st := range ring {
+		next := "(back to " + stepName(ring[0]) + ")"
+		if i+1 < len(ring) {
+			next = stepName(ring[i+1])
+		}
+		edge := edgeText(st.Kind, st.Label)
+		mark := ""
+		if ci.Break != nil && ci.Break.Step == i {
+			mark = "   ✂ break this edge"
+		}
+		fmt.Fprintf(&b, "%s  -[%s]-> %s%s\n", indent, printable(edge), printable(next), mark)
+	}
+	return b.String()
+}
+
+// stepName is a ring object: its type, and the function of a frame.
+func stepName(st analyze.RingStep) string {
+	if st.Note != "" {
+		return st.Type + " (" + st.Note + ")"
+	}
+	return st.Type
+}
+
+// cycleText is a cycle group's details for the terminal.
+func cycleText(ci *analyze.CycleInfo, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ring of %s (%s on the strongly connected component), e.g. id %d:\n", count(len(ci.Ring), "object"), count(ci.Members, "object"), ci.Sample)
+	b.WriteString(ringLines(ci, indent))
+	if br := ci.Break; br != nil {
+		label := "known pattern " + br.Pattern
+		if br.Guess {
+			label = "no known pattern"
+		}
+		fmt.Fprintf(&b, "%swhy (%s): %s\n", indent, label, printable(br.Why))
+		fmt.Fprintf(&b, "%sfix: %s\n", indent, printable(br.Fix))
+	}
+	return b.String()
+}
+
+// taskText is a task group's await chain for the terminal.
+func taskText(r analyze.Row, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s", printable(r.Task.What))
+	if r.Task.Coro != "" {
+		fmt.Fprintf(&b, " %s", printable(r.Task.Coro))
+	}
+	if r.Task.Exception != "" {
+		fmt.Fprintf(&b, " failed with %s", printable(r.Task.Exception))
+	}
+	if r.Task.Sample != 0 {
+		fmt.Fprintf(&b, " (e.g. id %d)", r.Task.Sample)
+	}
+	b.WriteString(", await chain (innermost first):\n")
+	for _, f := range r.Stack {
+		fmt.Fprintf(&b, "%s%s\n%s    %s:%d\n", indent, printable(f.Func), indent, printable(f.File), f.Line)
+	}
+	return b.String()
+}
+
+// resourceText is a resource row's details: who holds its objects, and
+// for event loops each extra loop's path.
+func resourceText(r analyze.Row, indent string) string {
+	ri := r.Resource
+	var b strings.Builder
+	if len(ri.Loops) > 0 {
+		fmt.Fprintf(&b, "%s: %d beyond the first, each kept alive by:\n", printable(r.Key), len(ri.Loops))
+		for _, l := range ri.Loops {
+			state := "idle"
+			if l.Running {
+				state = "running"
+			}
+			fmt.Fprintf(&b, "%s%s id %d, %s, %s:\n", indent, printable(l.Type), l.ID, state, count(l.Timers, "timer"))
+			if l.Path != nil {
+				b.WriteString(retainerText(l.Path, indent+"  "))
+			} else {
+				fmt.Fprintf(&b, "%s  (reached from no root)\n", indent)
+			}
+		}
+		return b.String()
+	}
+	if ri.Holder == nil && len(ri.Examples) == 0 {
+		return ""
+	}
+	fmt.Fprintf(&b, "%s", printable(r.Key))
+	if len(ri.Examples) > 0 {
+		fmt.Fprintf(&b, ", e.g. %s", printable(strings.Join(ri.Examples, ", ")))
+	}
+	if ri.Holder != nil {
+		fmt.Fprintf(&b, "; %d of %d tied to objects, held via:\n%s", ri.Holder.Instances, int(r.Last), retainerText(ri.Holder, indent))
+	} else {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// cycleVerdict: "1 reference cycle group grew: +100 cycles over 6
+// snapshots; the top one, ClientResponse → … ↺, keeps 1.2 MiB alive —
+// break StreamReader._exception."
+func cycleVerdict(res *analyze.Result, over string) string {
+	v := res.Verdict
+	if v.Suspects == 0 {
+		if len(res.Rows) == 0 {
+			return "No object is kept alive by a reference cycle only."
+		}
+		if v.Snaps == 1 {
+			return fmt.Sprintf("%s of %s found; none is a suspect: the cycle collector is enabled.", count(int(res.Total.Last), "reference cycle"), count(len(res.Rows), "shape"))
+		}
+		return fmt.Sprintf("No reference cycle group grew over %s.", over)
+	}
+	top := res.Suspects()[0]
+	var s string
+	if v.Growing > 0 {
+		s = fmt.Sprintf("%s grew: %s cycles over %s", count(v.Growing, "reference cycle group"), Signed(v.Growth, "count"), over)
+	} else {
+		s = fmt.Sprintf("%s never freed", count(v.Suspects, "reference cycle group"))
+	}
+	s += fmt.Sprintf("; the top one, %s, keeps %s alive", printable(top.Frame.Func), Value(lastOf(top.Cycle.Retained), "bytes"))
+	if br := top.Cycle.Break; br != nil && !br.Guess && br.Step < len(top.Cycle.Ring) {
+		st := top.Cycle.Ring[br.Step]
+		s += fmt.Sprintf(" — break %s.%s", printable(shortName(st.Type)), printable(st.Label))
+	}
+	return s + "."
+}
+
+// taskVerdict: "3 task groups are leak suspects: 2 grew by +75 tasks over
+// 6 snapshots; 1 coroutine never awaited."
+func taskVerdict(res *analyze.Result, over string) string {
+	v := res.Verdict
+	if v.Suspects == 0 {
+		if v.Snaps == 1 {
+			return fmt.Sprintf("%s pending; no coroutine left unawaited, no exception unretrieved.", count(int(res.Total.Last), "task or timer"))
+		}
+		return fmt.Sprintf("No asyncio task group grew over %s.", over)
+	}
+	var parts []string
+	if v.Growing > 0 {
+		parts = append(parts, fmt.Sprintf("%d grew by %s over %s", v.Growing, Signed(v.Growth, "count"), over))
+	}
+	for _, what := range []string{analyze.TaskNeverAwaited, analyze.TaskUnretrieved} {
+		n := 0
+		for _, r := range res.Suspects() {
+			if r.Task.What == what {
+				n += int(r.Last)
+			}
+		}
+		if n > 0 {
+			parts = append(parts, count(n, what))
+		}
+	}
+	verb := "are leak suspects"
+	if v.Suspects == 1 {
+		verb = "is a leak suspect"
+	}
+	return fmt.Sprintf("%s %s: %s.", count(v.Suspects, "task group"), verb, strings.Join(parts, "; "))
+}
+
+// resourceVerdict: "2 kinds of resource grew: socket fds +6, anon_inode
+// [eventpoll] fds +3 over 6 snapshots; 4 event loops alive and not closed."
+func resourceVerdict(res *analyze.Result, over string) string {
+	var grew []string
+	loops := ""
+	for _, r := range res.Suspects() {
+		if r.Class == analyze.Growing && res.Verdict.Snaps > 1 {
+			grew = append(grew, fmt.Sprintf("%s %s", printable(r.Key), Signed(r.Delta, "count")))
+		}
+		if r.Key == analyze.RowLoops && r.Last > 1 {
+			loops = fmt.Sprintf("%d event loops alive and not closed", int(r.Last))
+		}
+	}
+	var parts []string
+	if len(grew) > 0 {
+		parts = append(parts, fmt.Sprintf("%s grew: %s over %s", count(len(grew), "kind of resource"), strings.Join(grew, ", "), over))
+	}
+	if loops != "" {
+		parts = append(parts, loops)
+	}
+	if len(parts) == 0 {
+		if res.Verdict.Snaps == 1 {
+			return fmt.Sprintf("%s open; at most one event loop alive.", count(int(res.Total.Last), "file descriptor"))
+		}
+		return fmt.Sprintf("No file descriptor kind grew over %s; at most one event loop alive.", over)
+	}
+	return capitalize(strings.Join(parts, "; ")) + "."
+}
+
+// shortName drops a type's module: "__main__.ClientResponse" → "ClientResponse".
+func shortName(t string) string {
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		return t[i+1:]
+	}
+	return t
+}
+
+func lastOf(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	return v[len(v)-1]
+}
+
+// pyColumns are the columns Python findings add before the row's title.
+func pyColumns(res *analyze.Result) []column {
+	why := column{head: "WHY", cell: func(r analyze.Row) string { return strings.Join(r.Reasons, "; ") }}
+	switch res.Kind {
+	case "cycle":
+		return []column{
+			{head: "RETAINED", right: true, cell: func(r analyze.Row) string { return Value(lastOf(r.Cycle.Retained), "bytes") }},
+			why,
+		}
+	case "task":
+		return []column{
+			{head: "WHAT", cell: func(r analyze.Row) string { return r.Task.What }},
+			{head: "WAITS ON", input: true, cell: func(r analyze.Row) string { return orDash(r.Task.WaitingOn) }},
+			why,
+		}
+	case "resource":
+		return []column{why}
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// taskTitle names a task group: its await chain, outermost first ("handler
+// → _read_body → Event.wait"), the coroutine never awaited and where it is
+// defined, the timer's callback, or the task that failed.
+func taskTitle(r analyze.Row, short bool) string {
+	t := r.Task
+	switch t.What {
+	case analyze.TaskTimer:
+		return printable(t.Callback)
+	case analyze.TaskNeverAwaited:
+		return printable(t.Coro) + " (" + frameString(r.Frame, short) + ")"
+	case analyze.TaskUnretrieved:
+		return printable(t.Coro) + " raised " + printable(t.Exception)
+	}
+	var parts []string
+	for i := len(r.Stack) - 1; i >= 0; i-- {
+		parts = append(parts, printable(r.Stack[i].Func))
+	}
+	if len(parts) == 0 {
+		return printable(t.Coro)
+	}
+	if len(parts) > 4 {
+		parts = append(parts[:2], "…", parts[len(parts)-1])
+	}
+	return strings.Join(parts, " → ")
+}
+
+// emptySections names the related analyses that found nothing: "no
+// reference cycles; no asyncio tasks".
+func emptySections(res *analyze.Result) string {
+	var parts []string
+	for _, rel := range res.Related {
+		if len(rel.Rows) == 0 {
+			parts = append(parts, "no "+sectionTitle(rel))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
