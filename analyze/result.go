@@ -58,8 +58,8 @@ type Result struct {
 	// Related holds the other analyses of the same inputs a report shows
 	// after this one (a Python heap diff: cycles, tasks, resources).
 	Related []*Result
-	Focus        string // the --focus expression, if any
-	Ignore       string // the --ignore expression, if any
+	Focus   string // the --focus expression, if any
+	Ignore  string // the --ignore expression, if any
 }
 
 // Input describes one snapshot of the series, in series order.
