@@ -33,6 +33,8 @@ type jsonDoc struct {
 	Focus        string                `json:"focus,omitempty"`
 	Ignore       string                `json:"ignore,omitempty"`
 	Warnings     []string              `json:"warnings"`
+	Collector    *analyze.Collector    `json:"collector,omitempty"`
+	Related      []*jsonDoc            `json:"related,omitempty"`
 }
 
 // jsonGo is what a goroutine group adds to a row.
@@ -126,6 +128,9 @@ type jsonRow struct {
 	Go       *jsonGo                `json:"goroutines,omitempty"`
 	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
 	HeldBy   string                 `json:"held_by,omitempty"`
+	Cycle    *analyze.CycleInfo     `json:"cycle,omitempty"`
+	Task     *analyze.TaskInfo      `json:"task,omitempty"`
+	Resource *analyze.ResourceInfo  `json:"resource,omitempty"`
 	Stack    []analyze.Frame        `json:"stack"`
 }
 
@@ -145,7 +150,15 @@ func trendJSON(t analyze.Trend) jsonTrend {
 
 // JSON writes the result as an indented JSON document (schema "leakscan/diff").
 func JSON(w io.Writer, res *analyze.Result, opt Options) error {
-	doc := jsonDoc{
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jsonOf(res, opt))
+}
+
+// jsonOf builds the document of a result and, nested, of its related
+// results.
+func jsonOf(res *analyze.Result, opt Options) *jsonDoc {
+	doc := &jsonDoc{
 		Schema: "leakscan/diff", Version: SchemaVersion,
 		Kind: res.Kind, SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
 		Span:         res.Span.Seconds(),
@@ -158,6 +171,7 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 		Focus:        res.Focus,
 		Ignore:       res.Ignore,
 		Warnings:     append([]string{}, res.Warnings...),
+		Collector:    res.Collector,
 	}
 	if res.PerHour {
 		doc.RateUnit = "hour"
@@ -173,13 +187,15 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy})
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy,
+			Cycle: r.Cycle, Task: r.Task, Resource: r.Resource})
 	}
 	doc.Churn = []jsonChurn{}
 	for _, r := range firstN(res.Churn, maxChurn) {
 		doc.Churn = append(doc.Churn, jsonChurn{Key: r.Key, Allocated: r.Allocated, MaxInUse: r.Max})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	for _, rel := range res.Related {
+		doc.Related = append(doc.Related, jsonOf(rel, opt))
+	}
+	return doc
 }

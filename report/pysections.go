@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze"
@@ -340,4 +341,71 @@ func emptySections(res *analyze.Result) string {
 		}
 	}
 	return strings.Join(parts, "; ")
+}
+
+// singular turns a sample type into the noun of one: "goroutines" →
+// "goroutine".
+func singular(t string) string {
+	if s, ok := strings.CutSuffix(t, "s"); ok {
+		return s
+	}
+	return "item"
+}
+
+// mdCycle writes a cycle group's ring, in a code block, and the edge to
+// break with its reason.
+func mdCycle(w io.Writer, ci *analyze.CycleInfo) {
+	ring := ringLines(ci, "")
+	fence := codeFence(ring)
+	fmt.Fprintf(w, "Ring of %s (%s on the strongly connected component; one of them has id %d):\n\n%s\n%s%s\n\n",
+		count(len(ci.Ring), "object"), count(ci.Members, "object"), ci.Sample, fence, ring, fence)
+	if br := ci.Break; br != nil {
+		label := "known pattern " + mdCode(br.Pattern)
+		if br.Guess {
+			label = "no known pattern"
+		}
+		fmt.Fprintf(w, "**Why** (%s): %s.\n\n**Fix:** %s.\n\n", label, mdText(br.Why), mdText(br.Fix))
+	}
+}
+
+// mdResource writes who holds a resource's objects, and each extra event
+// loop's retainer path.
+func mdResource(w io.Writer, r analyze.Row) {
+	ri := r.Resource
+	if len(ri.Examples) > 0 {
+		var ex []string
+		for _, e := range ri.Examples {
+			ex = append(ex, mdCode(e))
+		}
+		fmt.Fprintf(w, "For example %s.\n\n", strings.Join(ex, ", "))
+	}
+	if len(ri.Loops) > 0 {
+		fmt.Fprintf(w, "Each event loop beyond the first, and what keeps it alive:\n\n")
+		for _, l := range ri.Loops {
+			fmt.Fprintf(w, "- %s id %d (%s):\n\n", mdCode(l.Type), l.ID, count(l.Timers, "timer"))
+			if l.Path != nil {
+				p := retainerText(l.Path, "")
+				fence := codeFence(p)
+				fmt.Fprintf(w, "  %s\n%s%s\n\n", fence, indentLines(p, "  "), "  "+fence)
+			}
+		}
+		return
+	}
+	if ri.Holder != nil {
+		p := retainerText(ri.Holder, "")
+		fence := codeFence(p)
+		fmt.Fprintf(w, "Held via (the most common path of the %d objects tied to them):\n\n%s\n%s%s\n\n", ri.Objects, fence, p, fence)
+	}
+}
+
+// indentLines prefixes every line of s.
+func indentLines(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString(prefix + l)
+		}
+	}
+	return b.String()
 }
