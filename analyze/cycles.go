@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/leakscan/leakscan/graph"
@@ -43,7 +44,7 @@ type cycleScan struct {
 // findCycles finds the objects that only reference cycles keep alive:
 // those the roots do not reach without going through gc.garbage. Among
 // them (the subgraph they induce), each strongly connected component that
-// is a cycle and that no other of them points into is one cycle; its
+// is a cycle and that no other cycle leads to is one cycle; its
 // retained size comes from the dominator tree of that subgraph entered at
 // each such component (Tarjan 1972 for the components; the dominators as
 // in ComputeDominators). Each cycle's ring is the shortest cycle through
@@ -66,13 +67,11 @@ func findCycles(hd *HeapDump) cycleScan {
 	sub, orig := graph.Induced(h, dead)
 	comp, ncomp := graph.SCCs(sub)
 	size := make([]int32, ncomp)
-	first := make([]int32, ncomp) // a node of each component
 	entered := make([]bool, ncomp)
 	selfLoop := make([]bool, ncomp)
 	for v := range orig {
 		c := comp[v]
 		size[c]++
-		first[c] = int32(v)
 		for e := sub.Start[v]; e < sub.Start[v+1]; e++ {
 			w := sub.EdgeTo[e]
 			switch {
@@ -83,30 +82,58 @@ func findCycles(hd *HeapDump) cycleScan {
 			}
 		}
 	}
-	// pick each top cycle's anchor: its most ordinary object
-	anchor := make([]int32, ncomp)
-	for c := range anchor {
-		anchor[c] = -1
+	// A cycle is reported when no other cycle leads to it: cycles hanging
+	// off a reported one are part of what it keeps alive. Tarjan numbers
+	// a component after its successors, so walking components from the
+	// highest number down visits every predecessor before its successors.
+	cyclic := func(c int32) bool { return size[c] > 1 || selfLoop[c] }
+	// the members of each component, in CSR form
+	cstart := make([]int32, ncomp+1)
+	for _, c := range comp {
+		cstart[c+1]++
 	}
-	cl := newClassifier(h)
-	for v := range orig {
-		c := comp[v]
-		if entered[c] || (size[c] < 2 && !selfLoop[c]) {
+	for c := int32(0); c < ncomp; c++ {
+		cstart[c+1] += cstart[c]
+	}
+	members := make([]int32, len(comp))
+	fill := slices.Clone(cstart[:ncomp])
+	for v, c := range comp {
+		members[fill[c]] = int32(v)
+		fill[c]++
+	}
+	byComp := func(c int32) []int32 { return members[cstart[c]:cstart[c+1]] }
+	covered := make([]bool, ncomp)
+	for c := ncomp - 1; c >= 0; c-- {
+		if !cyclic(c) && !covered[c] {
 			continue
 		}
-		if a := anchor[c]; a < 0 || cl.rank(orig[v]) < cl.rank(orig[a]) {
-			anchor[c] = int32(v)
+		for _, v := range byComp(c) {
+			for e := sub.Start[v]; e < sub.Start[v+1]; e++ {
+				if d := comp[sub.EdgeTo[e]]; d != c {
+					covered[d] = true
+				}
+			}
 		}
 	}
+	// each reported cycle's anchor: its most ordinary object
+	anchor := make([]int32, ncomp)
+	cl := newClassifier(h)
 	var entries []int32
-	for c, a := range anchor {
-		if a >= 0 {
-			entries = append(entries, a)
-		} else if !entered[c] {
+	for c := range anchor {
+		anchor[c] = -1
+		switch {
+		case cyclic(int32(c)) && !covered[c]:
+			for _, v := range byComp(int32(c)) {
+				if a := anchor[c]; a < 0 || cl.rank(orig[v]) < cl.rank(orig[a]) {
+					anchor[c] = v
+				}
+			}
+			entries = append(entries, anchor[c])
+		case !entered[c]:
 			// an unreachable object on no cycle that nothing else
 			// unreachable holds: an entry of its own, so that it does
 			// not count towards a cycle it merely points into
-			entries = append(entries, first[c])
+			entries = append(entries, byComp(int32(c))[0])
 		}
 	}
 	rooted := sub.WithRoots(entries)

@@ -95,7 +95,8 @@ type TypeStats struct {
 	Retained int64 // retained by the instances not dominated by another instance of the type
 }
 
-// typeStats sums per type over the nodes reachable from the roots, with a
+// typeStats sums per type over every node (retained sizes over the nodes
+// reachable from the roots), with a
 // class's retained size counted once: an instance dominated by another
 // instance of its own type adds nothing (Eclipse MAT's rule), found by a
 // walk of the dominator tree that counts each type along the current path.
@@ -156,6 +157,16 @@ func typeStats(hd *HeapDump) map[string]*TypeStats {
 		}
 		onPath[t]++
 		stack = append(stack, frame{v, start[v]})
+	}
+	// Objects no root reaches (garbage awaiting the cycle collector, or
+	// kept only by cycles while it is disabled) still take memory: they
+	// count, and retain nothing that is reachable.
+	for v := int32(0); int(v) < n; v++ {
+		if hd.Dom.Idom[v] == graph.Unreachable {
+			s := stats[h.Types[v]]
+			s.Count++
+			s.Shallow += h.Sizes[v]
+		}
 	}
 	for name, s := range out {
 		if s.Count == 0 {
@@ -248,6 +259,9 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		}
 		r.Suspect, r.Reasons = true, []string{"growing"}
 		r.Retainer = CommonRetainerShape(last, r.Key)
+		if r.Retainer == nil || 2*r.Retainer.Of < int(r.Last) {
+			r.Reasons = append(r.Reasons, "mostly unreachable: kept by reference cycles")
+		}
 		if u, ok := heldBy[r.Key]; ok {
 			r.HeldBy = u
 			r.Reasons = append(r.Reasons, "held by growing "+u)
