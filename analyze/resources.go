@@ -22,10 +22,17 @@ type ResourceInfo struct {
 	// Examples are a few descriptions at the last snapshot (socket
 	// addresses, file paths).
 	Examples []string `json:"examples,omitempty"`
-	// Loops lists, for event loops, every loop not closed at the last
-	// snapshot beyond the first, with what keeps it alive.
-	Loops []LoopInfo `json:"loops,omitempty"`
+	// Extra counts, for event loops, the loops not closed at the last
+	// snapshot but the running one (all of them when none runs); ExtraPath is
+	// the retainer path most of them share, and Loops lists the first few
+	// with each one's own path.
+	Extra     int            `json:"extra,omitempty"`
+	ExtraPath *RetainerShape `json:"extra_path,omitempty"`
+	Loops     []LoopInfo     `json:"loops,omitempty"`
 }
+
+// maxLoops is how many extra event loops a report lists one by one.
+const maxLoops = 5
 
 // LoopInfo is one event loop of a dump.
 type LoopInfo struct {
@@ -177,7 +184,15 @@ func describeResource(hd *HeapDump, r *Row) {
 		ri.Objects = len(nodes)
 		ri.Holder = commonShape(hd, nodes)
 		if len(open) > 1 {
-			for _, l := range open[1:] {
+			// beyond the running loop; all of them when none runs
+			skip := 0
+			if open[0].Running {
+				skip = 1
+			}
+			extra := open[skip:]
+			ri.Extra = len(extra)
+			ri.ExtraPath = commonShape(hd, nodes[skip:])
+			for _, l := range extra[:min(len(extra), maxLoops)] {
 				li := LoopInfo{ID: d.Heap.IDs[l.Object], Type: l.Type, Running: l.Running, Timers: l.Timers}
 				li.Path, _ = pathOf(hd, l.Object)
 				ri.Loops = append(ri.Loops, li)

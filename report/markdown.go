@@ -182,8 +182,11 @@ func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row, h stri
 		what = "Allocation stack"
 	case "task":
 		what = "Await chain, innermost first"
-		if r.Task.What == analyze.TaskNeverAwaited {
+		switch r.Task.What {
+		case analyze.TaskNeverAwaited:
 			what = "Defined at"
+		case analyze.TaskUnretrieved:
+			what = "Raised in"
 		}
 	}
 	if len(r.Stack) == 0 {

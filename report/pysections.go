@@ -129,7 +129,14 @@ func taskText(r analyze.Row, indent string) string {
 	if r.Task.Sample != 0 {
 		fmt.Fprintf(&b, " (e.g. id %d)", r.Task.Sample)
 	}
-	b.WriteString(", await chain (innermost first):\n")
+	switch r.Task.What {
+	case analyze.TaskNeverAwaited:
+		b.WriteString(", defined at:\n")
+	case analyze.TaskUnretrieved:
+		b.WriteString(", in:\n")
+	default:
+		b.WriteString(", await chain (innermost first):\n")
+	}
 	for _, f := range r.Stack {
 		fmt.Fprintf(&b, "%s%s\n%s    %s:%d\n", indent, printable(f.Func), indent, printable(f.File), f.Line)
 	}
@@ -141,20 +148,14 @@ func taskText(r analyze.Row, indent string) string {
 func resourceText(r analyze.Row, indent string) string {
 	ri := r.Resource
 	var b strings.Builder
-	if len(ri.Loops) > 0 {
-		fmt.Fprintf(&b, "%s: %d beyond the first, each kept alive by:\n", printable(r.Key), len(ri.Loops))
-		for _, l := range ri.Loops {
-			state := "idle"
-			if l.Running {
-				state = "running"
-			}
-			fmt.Fprintf(&b, "%s%s id %d, %s, %s:\n", indent, printable(l.Type), l.ID, state, count(l.Timers, "timer"))
-			if l.Path != nil {
-				b.WriteString(retainerText(l.Path, indent+"  "))
-			} else {
-				fmt.Fprintf(&b, "%s  (reached from no root)\n", indent)
-			}
+	if ri.Extra > 0 {
+		fmt.Fprintf(&b, "%s: %d that are not the running loop", printable(r.Key), ri.Extra)
+		if ri.ExtraPath != nil {
+			fmt.Fprintf(&b, "; %d of them kept alive via:\n%s", ri.ExtraPath.Instances, retainerText(ri.ExtraPath, indent))
+		} else {
+			b.WriteString(", reached from no root\n")
 		}
+		fmt.Fprintf(&b, "%se.g. %s\n", indent, loopList(ri.Loops))
 		return b.String()
 	}
 	if ri.Holder == nil && len(ri.Examples) == 0 {
@@ -165,7 +166,7 @@ func resourceText(r analyze.Row, indent string) string {
 		fmt.Fprintf(&b, ", e.g. %s", printable(strings.Join(ri.Examples, ", ")))
 	}
 	if ri.Holder != nil {
-		fmt.Fprintf(&b, "; %d of %d tied to objects, held via:\n%s", ri.Holder.Instances, int(r.Last), retainerText(ri.Holder, indent))
+		fmt.Fprintf(&b, "; %d of %d tied to objects, most held via:\n%s", ri.Objects, int(r.Last), retainerText(ri.Holder, indent))
 	} else {
 		b.WriteString("\n")
 	}
@@ -223,7 +224,7 @@ func taskVerdict(res *analyze.Result, over string) string {
 			}
 		}
 		if n > 0 {
-			parts = append(parts, count(n, what))
+			parts = append(parts, fmt.Sprintf("%d %s", n, taskPlural(what, n)))
 		}
 	}
 	verb := "are leak suspects"
@@ -248,7 +249,7 @@ func resourceVerdict(res *analyze.Result, over string) string {
 	}
 	var parts []string
 	if len(grew) > 0 {
-		parts = append(parts, fmt.Sprintf("%s grew: %s over %s", count(len(grew), "kind of resource"), strings.Join(grew, ", "), over))
+		parts = append(parts, fmt.Sprintf("%s grew: %s over %s", count(len(grew), "resource kind"), strings.Join(grew, ", "), over))
 	}
 	if loops != "" {
 		parts = append(parts, loops)
@@ -379,16 +380,16 @@ func mdResource(w io.Writer, r analyze.Row) {
 		}
 		fmt.Fprintf(w, "For example %s.\n\n", strings.Join(ex, ", "))
 	}
-	if len(ri.Loops) > 0 {
-		fmt.Fprintf(w, "Each event loop beyond the first, and what keeps it alive:\n\n")
-		for _, l := range ri.Loops {
-			fmt.Fprintf(w, "- %s id %d (%s):\n\n", mdCode(l.Type), l.ID, count(l.Timers, "timer"))
-			if l.Path != nil {
-				p := retainerText(l.Path, "")
-				fence := codeFence(p)
-				fmt.Fprintf(w, "  %s\n%s%s\n\n", fence, indentLines(p, "  "), "  "+fence)
-			}
+	if ri.Extra > 0 {
+		fmt.Fprintf(w, "%d event loops that are not the running loop", ri.Extra)
+		if ri.ExtraPath != nil {
+			p := retainerText(ri.ExtraPath, "")
+			fence := codeFence(p)
+			fmt.Fprintf(w, "; %d of them are kept alive via:\n\n%s\n%s%s\n\n", ri.ExtraPath.Instances, fence, p, fence)
+		} else {
+			fmt.Fprintf(w, ", reached from no root.\n\n")
 		}
+		fmt.Fprintf(w, "For example %s.\n\n", mdText(loopList(ri.Loops)))
 		return
 	}
 	if ri.Holder != nil {
@@ -408,4 +409,31 @@ func indentLines(s, prefix string) string {
 		}
 	}
 	return b.String()
+}
+
+// loopList names a few event loops: "_UnixSelectorEventLoop id 1401 (idle,
+// 0 timers), …".
+func loopList(loops []analyze.LoopInfo) string {
+	var parts []string
+	for _, l := range loops {
+		state := "idle"
+		if l.Running {
+			state = "running"
+		}
+		parts = append(parts, fmt.Sprintf("%s id %d (%s, %s)", printable(shortName(l.Type)), l.ID, state, count(l.Timers, "timer")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// taskPlural is the plural of what a task row counts: "coroutines never
+// awaited".
+func taskPlural(what string, n int) string {
+	if n == 1 {
+		return what
+	}
+	noun, rest, _ := strings.Cut(what, " ")
+	if rest != "" {
+		rest = " " + rest
+	}
+	return plural(noun) + rest
 }
