@@ -130,7 +130,7 @@ func mdTable(w io.Writer, res *analyze.Result, rows []analyze.Row, offset int) {
 		fmt.Fprintf(w, "| %d", offset+i+1)
 		for _, c := range cols {
 			cell := c.cell(r)
-			if c.input {
+			if c.input && cell != "—" {
 				cell = mdCell(cell)
 			}
 			fmt.Fprintf(w, " | %s", cell)

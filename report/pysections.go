@@ -324,7 +324,16 @@ func taskTitle(r analyze.Row, short bool) string {
 		parts = append(parts, printable(r.Stack[i].Func))
 	}
 	if len(parts) == 0 {
-		return printable(t.Coro)
+		parts = append(parts, printable(t.Coro))
+	}
+	// the innermost by its qualified name (Event.wait), or what the
+	// innermost coroutine awaits (a Future)
+	if w := t.WaitingOn; w != "" {
+		if last := parts[len(parts)-1]; strings.HasSuffix(w, "."+last) || w == last {
+			parts[len(parts)-1] = printable(w)
+		} else {
+			parts = append(parts, printable(w))
+		}
 	}
 	if len(parts) > 4 {
 		parts = append(parts[:2], "…", parts[len(parts)-1])

@@ -73,6 +73,13 @@ func TestGoroutineGolden(t *testing.T) {
 		{"pydump.diff.json", []string{"diff", "testdata/pydump/leaky", "--top", "10", "--format", "json"}},
 		{"pydump.top.txt", []string{"top", "testdata/pydump/leaky/heap-6.pydump.gz", "--top", "5"}},
 		{"pydump.path.txt", []string{"path", "testdata/pydump/leaky/heap-6.pydump.gz", "--type", "__main__.Request"}},
+		{"cycles.traceback.txt", []string{"cycles", "testdata/pydump/traceback_cycle"}},
+		{"cycles.boundmethod.md", []string{"cycles", "testdata/pydump/bound_method", "--format", "markdown"}},
+		{"cycles.boundmethod.json", []string{"cycles", "testdata/pydump/bound_method", "--format", "json"}},
+		{"tasks.txt", []string{"tasks", "testdata/pydump/tasks"}},
+		{"tasks.md", []string{"tasks", "testdata/pydump/tasks", "--format", "markdown"}},
+		{"eventloops.diff.txt", []string{"diff", "testdata/pydump/event_loops", "--top", "5"}},
+		{"eventloops.diff.md", []string{"diff", "testdata/pydump/event_loops", "--top", "5", "--format", "markdown"}},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
 			code, out, errs := runCLI(t, nil, c.args...)
