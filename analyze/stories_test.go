@@ -225,3 +225,36 @@ func TestStoryTasks(t *testing.T) {
 		t.Errorf("cycles in the task story: %v", cycles.Suspects()[0].Key)
 	}
 }
+
+// FuzzPythonAnalyses runs every analysis of a Python heap dump on what the
+// reader accepts: hostile graphs (records naming missing objects, cycles
+// everywhere, loops and tasks without objects) must not panic.
+func FuzzPythonAnalyses(f *testing.F) {
+	hdr := `{"format":"leakscan-pydump","version":1,"pid":1,"time":"2026-11-21T09:00:00Z","python":"3.11.7","gc":{"enabled":false,"debug":32,"saveall":true,"thresholds":[700,10,10],"counts":[1,2,3]}}` + "\n"
+	f.Add([]byte(hdr + `{"k":"t","i":0,"n":"app.A"}
+{"k":"t","i":1,"n":"builtins.method"}
+{"k":"t","i":2,"n":"builtins.frame"}
+{"k":"o","id":1,"t":0,"s":10,"f":1,"e":[[2,"attr","recv"],[3,"traceback","__traceback__"]]}
+{"k":"o","id":2,"t":1,"s":10,"f":1,"e":[[1,"self","__self__"],[2,"self","__self__"]]}
+{"k":"o","id":3,"t":2,"s":10,"f":0,"e":[[1,"local","self"],[3,"tb_frame","tb_frame"]]}
+{"k":"fd","fd":3,"what":"socket","detail":"a->b","id":2}
+{"k":"fd","fd":4,"what":"anon_inode","detail":"[eventpoll]"}
+{"k":"loop","id":1,"running":false,"closed":false,"timers":2,"timer_callbacks":[["m.f",2]]}
+{"k":"loop","id":3,"running":true}
+{"k":"task","id":2,"state":"pending","coro":"m.g","stack":[["m.py",1,"g"]],"waiting_on":"Event.wait"}
+{"k":"task","id":9,"state":"finished","coro":"m.g","exception":"E"}
+{"k":"coro","id":3,"coro":"m.h","file":"m.py","line":2}
+{"k":"end","objects":3,"edges":6,"seconds":0}
+`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ds, err := LoadHeapDumps([]Source{NewSource("a", data), NewSource("b", data)})
+		if err != nil {
+			return
+		}
+		for _, fn := range []func(*DumpSeries) (*Result, error){DiffCycles, DiffTasks, DiffResources} {
+			if _, err := fn(ds); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

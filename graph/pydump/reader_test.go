@@ -583,6 +583,22 @@ func FuzzParse(f *testing.F) {
 {"k":"task","id":2,"state":"pending","coro":"m.f","stack":[["m.py",1,"f"]]}
 {"k":"end","objects":2,"edges":2,"seconds":0}
 `))
+	f.Add([]byte(header(1) + `{"k":"t","i":0,"n":"asyncio.Loop"}
+{"k":"o","id":1,"t":0,"s":1,"f":4,"e":[]}
+{"k":"loop","id":1,"type":"asyncio.Loop","running":true,"closed":false,"ready":2,"timers":3,"timer_callbacks":[["m.tick",3],["x"]]}
+{"k":"task","id":1,"state":"finished","coro":"m.g","stack":[],"exception":"builtins.ValueError"}
+{"k":"coro","id":9,"coro":"m.h","file":"m.py","line":"x"}
+{"k":"end","objects":1,"edges":0,"seconds":0}
+`))
+	// the asyncio records of a real dump (the tasks story)
+	if data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pydump", "tasks", "heap-2.pydump.gz")); err == nil {
+		if zr, err := gzip.NewReader(bytes.NewReader(data)); err == nil {
+			if plain, err := io.ReadAll(zr); err == nil {
+				hdr := plain[:bytes.IndexByte(plain, '\n')+1]
+				f.Add(append(append([]byte{}, hdr...), plain[len(plain)-6000:]...))
+			}
+		}
+	}
 	f.Add([]byte(header(1) + `{"k":"o","id":1}`))
 	f.Add([]byte(header(2)))
 	f.Fuzz(func(t *testing.T, data []byte) {
