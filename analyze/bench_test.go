@@ -97,3 +97,36 @@ func BenchmarkPythonDump1M(b *testing.B) {
 		graph.SCCs(ds.Dumps[0].Dump.Heap)
 	}
 }
+
+// BenchmarkPythonFindings1M times what issue 5 adds to the analysis of a
+// 1,000,000-object dump: cycle grouping, task grouping and resources,
+// on a dump loaded once (testdata/gen/pystories/bench_cycles.py; set
+// LEAKSCAN_PYDUMP_CYCLES to its output).
+func BenchmarkPythonFindings1M(b *testing.B) {
+	path := os.Getenv("LEAKSCAN_PYDUMP_CYCLES")
+	if path == "" {
+		b.Skip("LEAKSCAN_PYDUMP_CYCLES not set; see testdata/README.md")
+	}
+	ds, err := LoadHeapDumps([]Source{{Name: path, path: path}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d objects, %d edges", ds.Dumps[0].Dump.Heap.NumNodes(), ds.Dumps[0].Dump.Heap.NumEdges())
+	for _, c := range []struct {
+		name string
+		fn   func(*DumpSeries) (*Result, error)
+	}{{"cycles", DiffCycles}, {"tasks", DiffTasks}, {"resources", DiffResources}, {"types", func(ds *DumpSeries) (*Result, error) { return DiffTypes(ds, TypeOptions{}) }}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := c.fn(ds)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.name == "cycles" && res.Total.Last == 0 {
+					b.Fatal("no cycles found")
+				}
+			}
+		})
+	}
+}
