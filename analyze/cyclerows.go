@@ -44,9 +44,11 @@ type Collector struct {
 // DiffCycles finds, in each dump, the objects only reference cycles keep
 // alive, groups the cycles by ring (types and edge labels, whichever
 // object the ring is read from), and runs each group's count through the
-// series analysis. In a series the growing groups are suspects; in a
-// single dump, every group when the collector cannot free them (disabled,
-// or DEBUG_SAVEALL keeping them in gc.garbage).
+// series analysis. In a series the growing groups are suspects — but not,
+// when the collector runs, a group that fell between two dumps: the
+// collector frees it, and it only waits for the next run. In a single
+// dump every group is a suspect when the collector cannot free them
+// (disabled, or DEBUG_SAVEALL keeping them in gc.garbage).
 func DiffCycles(ds *DumpSeries) (*Result, error) {
 	n := len(ds.Dumps)
 	if n == 0 {
@@ -104,6 +106,10 @@ func DiffCycles(ds *DumpSeries) (*Result, error) {
 		r := &rows[i]
 		r.Trend = Analyze(ax, r.Values, Noise{}, 0)
 		switch {
+		case n > 1 && r.Class == Growing && !kept && r.Down > 0:
+			// the collector runs and freed some of them between dumps:
+			// garbage waiting for its next run, not a leak
+			r.Reasons = []string{"freed by the collector between dumps"}
 		case n > 1 && r.Class == Growing:
 			r.Suspect, r.Reasons = true, []string{"growing"}
 		case n == 1 && kept:

@@ -211,3 +211,45 @@ func TestCycleGarbageAndHangers(t *testing.T) {
 		t.Errorf("cycle %+v, want A–B retaining 400", cy)
 	}
 }
+
+// TestCycleSeriesCollector: with the collector running, a group that fell
+// between two dumps is garbage between collections, not a suspect; one
+// that only grows is, and with the collector disabled any growth is.
+func TestCycleSeriesCollector(t *testing.T) {
+	series := func(enabled bool, counts ...int) *DumpSeries {
+		ds := &DumpSeries{}
+		for _, c := range counts {
+			m := newMini(t)
+			for i := 0; i < c; i++ {
+				name := "n" + string(rune('a'+i))
+				m.obj(name, "app.Node", "")
+				m.edge(name, "attr", "me", name)
+			}
+			hd := m.dump()
+			hd.Dump.GC = pydump.GC{Enabled: enabled, Thresholds: []int{700, 10, 10}}
+			ds.Dumps = append(ds.Dumps, hd)
+		}
+		return ds
+	}
+	for _, c := range []struct {
+		enabled bool
+		counts  []int
+		suspect bool
+	}{
+		{true, []int{3, 3, 0, 4, 5, 6}, false},
+		{true, []int{1, 2, 3, 4, 5, 6}, true},
+		{false, []int{3, 3, 0, 4, 5, 6}, true},
+		{true, []int{2, 2, 2, 2, 2, 2}, false},
+	} {
+		res, err := DiffCycles(series(c.enabled, c.counts...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != 1 || res.Rows[0].Key != "app.Node -[attr me]-> " {
+			t.Fatalf("%v: rows %+v", c.counts, res.Rows)
+		}
+		if got := res.Rows[0].Suspect; got != c.suspect {
+			t.Errorf("collector enabled=%v, counts %v: suspect %v, want %v (%v)", c.enabled, c.counts, got, c.suspect, res.Rows[0].Reasons)
+		}
+	}
+}

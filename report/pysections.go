@@ -185,6 +185,15 @@ func cycleVerdict(res *analyze.Result, over string) string {
 		if v.Snaps == 1 {
 			return fmt.Sprintf("%s of %s found; none is a suspect: the cycle collector is enabled.", count(int(res.Total.Last), "reference cycle"), count(len(res.Rows), "shape"))
 		}
+		freed := 0
+		for _, r := range res.Rows {
+			if r.Class == analyze.Growing {
+				freed++
+			}
+		}
+		if freed > 0 {
+			return fmt.Sprintf("No reference cycle group leaks over %s: the collector freed cycles of the %s that rose between dumps; they only wait for its next run.", over, count(freed, "group"))
+		}
 		return fmt.Sprintf("No reference cycle group grew over %s.", over)
 	}
 	top := res.Suspects()[0]
