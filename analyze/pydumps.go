@@ -259,6 +259,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		}
 		r.Suspect, r.Reasons = true, []string{"growing"}
 		r.Retainer = CommonRetainerShape(last, r.Key)
+		r.Alloc = CommonAllocSite(last, r.Key)
 		if r.Retainer == nil || 2*r.Retainer.Of < int(r.Last) {
 			r.Reasons = append(r.Reasons, "mostly unreachable: kept by reference cycles")
 		}

@@ -3,6 +3,7 @@ package analyze
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,57 @@ func TestBiggestRetainers(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("REGISTRY is not among the biggest retainers")
+	}
+}
+
+// TestTracemallocAllocSites: under tracemalloc a growing type's most
+// common allocation traceback is the line of the leak.
+func TestTracemallocAllocSites(t *testing.T) {
+	srcs, err := ReadSources([]string{"../testdata/pydump/tracemalloc"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := LoadHeapDumps(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DiffTypes(ds, TypeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for typ, want := range map[string]struct {
+		line      int64
+		instances int
+	}{
+		"builtins.bytes": {88, 500}, // REGISTRY["req-%d" % req] = b"%064d" % req
+		"builtins.tuple": {54, 250}, // events.append((i, "event-%d" % i))
+	} {
+		i := slices.IndexFunc(res.Rows, func(r Row) bool { return r.Key == typ })
+		if i < 0 || res.Rows[i].Alloc == nil {
+			t.Errorf("%s: no allocation site", typ)
+			continue
+		}
+		a := res.Rows[i].Alloc
+		if top := a.Stack[0]; !strings.HasSuffix(top.File, "leak.py") || top.Line != want.line || a.Instances != want.instances {
+			t.Errorf("%s allocated at %s:%d by %d instances, want leak.py:%d by %d", typ, top.File, top.Line, a.Instances, want.line, want.instances)
+		}
+	}
+	// dumps without tracemalloc have no sites
+	plainSrcs, err := ReadSources([]string{"../testdata/pydump/leaky"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainDS, err := LoadHeapDumps(plainSrcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := DiffTypes(plainDS, TypeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range plain.Rows {
+		if r.Alloc != nil {
+			t.Errorf("%s has an allocation site in a dump without tracemalloc", r.Key)
+		}
 	}
 }

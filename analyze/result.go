@@ -101,6 +101,9 @@ type Row struct {
 	// Retainer is, for a growing type of a heap dump, the retainer path
 	// most of its instances share in the last snapshot.
 	Retainer *RetainerShape
+	// Alloc is, for a growing type of a heap dump taken under
+	// tracemalloc, the allocation traceback most of its instances share.
+	Alloc *AllocSite
 	// HeldBy names, for a growing type, the growing type whose instances
 	// hold most of its instances (a leaked object's dict and strings).
 	HeldBy string
@@ -163,4 +166,12 @@ type RetainerShape struct {
 	Steps     []PathStep `json:"steps"`
 	Instances int        `json:"instances"` // instances whose path has this shape
 	Of        int        `json:"of"`        // instances reachable from the roots
+}
+
+// AllocSite is the allocation traceback most instances of a type share
+// (Python's tracemalloc): file and line of each frame, innermost first.
+type AllocSite struct {
+	Stack     []Frame `json:"stack"`
+	Instances int     `json:"instances"` // instances allocated there
+	Of        int     `json:"of"`        // instances with a traceback
 }

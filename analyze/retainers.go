@@ -159,3 +159,37 @@ func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
 	}
 	return out
 }
+
+// CommonAllocSite finds the allocation traceback shared by most of the
+// instances of a type that have one; nil when the dump has none.
+func CommonAllocSite(hd *HeapDump, typ string) *AllocSite {
+	d := hd.Dump
+	h := d.Heap
+	t := int32(slices.Index(h.TypeNames, typ))
+	if d.Allocs == nil || t < 0 {
+		return nil
+	}
+	counts := map[int32]int{}
+	of := 0
+	for v, tb := range d.Allocs {
+		if tb >= 0 && h.Types[v] == t {
+			counts[tb]++
+			of++
+		}
+	}
+	best, bestN := int32(-1), 0
+	for tb, n := range counts {
+		if n > bestN || (n == bestN && tb < best) {
+			best, bestN = tb, n
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	site := &AllocSite{Instances: bestN, Of: of}
+	frames := d.Tracebacks[best]
+	for i := len(frames) - 1; i >= 0; i-- {
+		site.Stack = append(site.Stack, Frame{File: frames[i].File, Line: int64(frames[i].Line)})
+	}
+	return site
+}

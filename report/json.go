@@ -128,6 +128,7 @@ type jsonRow struct {
 	Go       *jsonGo                `json:"goroutines,omitempty"`
 	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
 	HeldBy   string                 `json:"held_by,omitempty"`
+	AllocAt  *analyze.AllocSite     `json:"alloc_site,omitempty"`
 	Cycle    *analyze.CycleInfo     `json:"cycle,omitempty"`
 	Task     *analyze.TaskInfo      `json:"task,omitempty"`
 	Resource *analyze.ResourceInfo  `json:"resource,omitempty"`
@@ -187,7 +188,7 @@ func jsonOf(res *analyze.Result, opt Options) *jsonDoc {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy,
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy, AllocAt: r.Alloc,
 			Cycle: r.Cycle, Task: r.Task, Resource: r.Resource})
 	}
 	doc.Churn = []jsonChurn{}

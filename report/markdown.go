@@ -170,6 +170,11 @@ func mdSuspect(w io.Writer, res *analyze.Result, rank int, r analyze.Row, h stri
 		fmt.Fprintf(w, "Grows with %s, whose instances hold most of the new ones.\n\n", mdCode(r.HeldBy))
 		return
 	}
+	if r.Alloc != nil {
+		a := allocText(r.Alloc, "")
+		fence := codeFence(a)
+		fmt.Fprintf(w, "%s\n%s%s\n\n", fence, a, fence)
+	}
 	if r.Retainer != nil {
 		path := retainerText(r.Retainer, "")
 		fence := codeFence(path)

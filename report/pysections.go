@@ -38,7 +38,7 @@ func collectorLine(res *analyze.Result) string {
 	case c.SaveAll:
 		b.WriteString("enabled with DEBUG_SAVEALL: every cycle it collects is kept in gc.garbage")
 	case c.Enabled:
-		b.WriteString("enabled: the cycles below may be freed at its next run; only the ones that grow across dumps leak")
+		b.WriteString("enabled: the cycles below may be freed at its next run; only groups that grow and are never freed between dumps leak")
 	default:
 		b.WriteString("disabled (gc.disable()): no cycle is ever freed")
 	}

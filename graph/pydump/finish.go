@@ -182,6 +182,7 @@ func (p *parser) finish() (*Dump, error) {
 	resolve(p.tasks, func(i int, n int32) { p.d.Tasks[i].Object = n }, "task")
 	resolve(p.loops, func(i int, n int32) { p.d.Loops[i].Object = n }, "loop")
 	resolve(p.coros, func(i int, n int32) { p.d.Coros[i].Object = n }, "coro")
+	p.tracebacks(nn)
 
 	// free the parse state before the builder's sort allocates
 	p.eTo, p.eKind, p.eLabel, p.nodeEdge, p.nodeLine = nil, nil, nil, nil, nil

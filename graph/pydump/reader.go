@@ -52,9 +52,14 @@ type Dump struct {
 	FDs         []FD
 	Tasks       []Task
 	Loops       []Loop
-	Coros       []Coro   // coroutines created and never started
-	Truncated   bool     // no end record: a partial dump
-	Warnings    []string // one sentence each, naming the line: "line 1042: …"
+	Coros       []Coro // coroutines created and never started
+	// Allocs holds, per node, the index in Tracebacks of its allocation
+	// traceback (-1 for none); nil when the dump has none (tracemalloc
+	// was not tracing).
+	Allocs     []int32
+	Tracebacks [][]AllocFrame
+	Truncated  bool     // no end record: a partial dump
+	Warnings   []string // one sentence each, naming the line: "line 1042: …"
 }
 
 // GC is the state of the cycle collector when the dump was taken.
@@ -81,6 +86,13 @@ type Task struct {
 	State, Coro, WaitingOn string
 	Stack                  []TaskFrame
 	Exception              string
+}
+
+// AllocFrame is one frame of an allocation traceback; tracebacks are
+// oldest frame first, as tracemalloc gives them.
+type AllocFrame struct {
+	File string
+	Line int
 }
 
 // Loop is an asyncio event loop object found in the heap.
@@ -198,6 +210,11 @@ type parser struct {
 	tasks []idRef
 	loops []idRef
 	coros []idRef
+
+	allocs  []int32 // per node, the interned traceback; nil when none seen
+	tbIndex map[string]int32
+	tbRaw   []string
+	tbLine  []int
 
 	end       *endRec
 	endLine   int

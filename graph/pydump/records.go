@@ -18,6 +18,7 @@ type rec struct {
 	id                      uint64
 	t, s, f, i              int64
 	v, n, rkind, label      []byte
+	tb                      []byte // the raw "tb" value
 	hasK, hasID, hasT, hasI bool
 	hasN, hasRKind          bool
 	unknown                 string // the first unknown key
@@ -148,9 +149,11 @@ func (p *parser) scan(l *lex, r *rec, mark int) bool {
 				return false
 			}
 		case "tb":
+			start := l.i
 			if !l.skip(&p.stack) {
 				return false
 			}
+			r.tb = l.b[start:l.i]
 		default:
 			if r.unknowns == 0 {
 				r.unknown = string(key)
@@ -291,6 +294,9 @@ func (p *parser) object(r *rec, mark int) error {
 		flags |= graph.FlagTracked
 	}
 	p.nodeEdge = append(p.nodeEdge, int64(mark))
+	if len(r.tb) > 0 && string(r.tb) != "null" {
+		p.alloc(len(p.nodeEdge)-1, r.tb)
+	}
 	p.batch = append(p.batch, nodeRec{id: r.id, size: r.s, typ: p.types[r.t], value: string(r.v),
 		line: int32(min(p.line, math.MaxInt32)), flags: flags, module: p.moduleType[r.t]})
 	if len(p.batch) == batchSize {
@@ -464,4 +470,68 @@ func ref(id *uint64, line int) idRef {
 		return idRef{line: line}
 	}
 	return idRef{id: *id, has: true, line: line}
+}
+
+// alloc records node n's allocation traceback, interned by its raw text
+// (decoded once per distinct traceback, at the end).
+func (p *parser) alloc(n int, raw []byte) {
+	if p.tbIndex == nil {
+		p.tbIndex = map[string]int32{}
+	}
+	for len(p.allocs) < n {
+		p.allocs = append(p.allocs, -1)
+	}
+	i, ok := p.tbIndex[string(raw)]
+	if !ok {
+		i = int32(len(p.tbRaw))
+		p.tbIndex[string(raw)] = i
+		p.tbRaw = append(p.tbRaw, string(raw))
+		p.tbLine = append(p.tbLine, p.line)
+	}
+	p.allocs = append(p.allocs, i)
+}
+
+// tracebacks decodes the interned allocation tracebacks into the dump; a
+// traceback that is not a list of [file, line] pairs is dropped with a
+// warning.
+func (p *parser) tracebacks(nodes int) {
+	if p.allocs == nil {
+		return
+	}
+	for len(p.allocs) < nodes {
+		p.allocs = append(p.allocs, -1)
+	}
+	bad := make([]bool, len(p.tbRaw))
+	p.d.Tracebacks = make([][]AllocFrame, len(p.tbRaw))
+	for i, raw := range p.tbRaw {
+		var pairs [][]json.RawMessage
+		err := json.Unmarshal([]byte(raw), &pairs)
+		var tb []AllocFrame
+		for _, pr := range pairs {
+			var f AllocFrame
+			if err != nil {
+				break
+			}
+			if len(pr) < 2 {
+				err = fmt.Errorf("a frame has %d fields, expected [file, line]", len(pr))
+				break
+			}
+			if err = json.Unmarshal(pr[0], &f.File); err == nil {
+				err = json.Unmarshal(pr[1], &f.Line)
+			}
+			tb = append(tb, f)
+		}
+		if err != nil {
+			p.warn(p.tbLine[i], "allocation traceback (\"tb\") left out: %v", err)
+			bad[i] = true
+			continue
+		}
+		p.d.Tracebacks[i] = tb
+	}
+	for n, i := range p.allocs {
+		if i >= 0 && bad[i] {
+			p.allocs[n] = -1
+		}
+	}
+	p.d.Allocs = p.allocs
 }

@@ -1,6 +1,9 @@
 """A Python program that leaks on purpose, dumped with leakscan_dump.
 
-usage: python3 testdata/gen/pyleak/leak.py --out testdata/pydump/leaky [-n 6]
+usage: python3 testdata/gen/pyleak/leak.py --out testdata/pydump/leaky [-n 6] [--tracemalloc]
+
+With --tracemalloc the child runs under `python3 -X tracemalloc=8`, so each
+object record carries its allocation traceback (up to 8 frames).
 
 Writes heap-1.pydump.gz ... heap-N.pydump.gz. To keep the dumps small it
 re-executes itself once as "python3 -S -I" (no site module, so a bare
@@ -19,7 +22,8 @@ import sys
 
 if "site" in sys.modules and os.environ.get("PYLEAK_CHILD") != "1":
     os.environ["PYLEAK_CHILD"] = "1"
-    os.execv(sys.executable, [sys.executable, "-S", "-I"] + sys.argv)
+    trace = ["-X", "tracemalloc=8"] if "--tracemalloc" in sys.argv else []
+    os.execv(sys.executable, [sys.executable, "-S", "-I"] + trace + sys.argv)
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "..", "graph", "pydump"))
@@ -71,8 +75,10 @@ def main():
             out = args.pop(0)
         elif a == "-n":
             n = int(args.pop(0))
+        elif a == "--tracemalloc":
+            pass  # handled by the re-execution: python3 -X tracemalloc=8
         else:
-            sys.exit("usage: leak.py [--out DIR] [-n N]")
+            sys.exit("usage: leak.py [--out DIR] [-n N] [--tracemalloc]")
     os.makedirs(out, exist_ok=True)
     h = Handler()
     req = 0
