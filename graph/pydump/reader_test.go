@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -599,6 +600,13 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
+	f.Add([]byte(header(1) + `{"k":"t","i":0,"n":"builtins.str"}
+{"k":"o","id":1,"t":0,"s":1,"f":0,"tb":[["a.py",1],["b.py",2]],"e":[]}
+{"k":"o","id":2,"t":0,"s":1,"f":0,"tb":[["a.py",1],["b.py",2]],"e":[]}
+{"k":"o","id":3,"t":0,"s":1,"f":0,"tb":[["a.py"]],"e":[]}
+{"k":"o","id":4,"t":0,"s":1,"f":0,"tb":null,"e":[]}
+{"k":"end","objects":4,"edges":0,"seconds":0}
+`))
 	f.Add([]byte(header(1) + `{"k":"o","id":1}`))
 	f.Add([]byte(header(2)))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -670,5 +678,30 @@ leakscan_dump.dump(sys.argv[2])
 		if !ok || h.Strings[h.Values[v]] != want {
 			t.Errorf("PAIR[%d] is not %s", i, want)
 		}
+	}
+}
+
+// TestAllocTracebacks: tracebacks are interned, a malformed one is left
+// out with a warning naming its line, objects without one get -1.
+func TestAllocTracebacks(t *testing.T) {
+	d, err := Parse([]byte(header(1) + `{"k":"t","i":0,"n":"builtins.str"}
+{"k":"o","id":1,"t":0,"s":1,"f":0,"e":[]}
+{"k":"o","id":2,"t":0,"s":1,"f":0,"tb":[["a.py",1],["b.py",2]],"e":[]}
+{"k":"o","id":3,"t":0,"s":1,"f":0,"tb":[["a.py",1],["b.py",2]],"e":[]}
+{"k":"o","id":4,"t":0,"s":1,"f":0,"tb":[["a.py"]],"e":[]}
+{"k":"o","id":5,"t":0,"s":1,"f":0,"e":[]}
+{"k":"end","objects":5,"edges":0,"seconds":0}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int32{-1, 0, 0, -1, -1}; !slices.Equal(d.Allocs, want) {
+		t.Errorf("allocs %v, want %v", d.Allocs, want)
+	}
+	if want := []AllocFrame{{"a.py", 1}, {"b.py", 2}}; len(d.Tracebacks) < 1 || !slices.Equal(d.Tracebacks[0], want) {
+		t.Errorf("tracebacks %v, want [%v …]", d.Tracebacks, want)
+	}
+	if len(d.Warnings) != 1 || !strings.HasPrefix(d.Warnings[0], "line 6: allocation traceback") {
+		t.Errorf("warnings %q", d.Warnings)
 	}
 }
