@@ -90,9 +90,9 @@ func (ds *DumpSeries) order() {
 
 // TypeStats is what one snapshot holds of one type.
 type TypeStats struct {
-	Count    int64
-	Shallow  int64
-	Retained int64 // retained by the instances not dominated by another instance of the type
+	Count    int64 `json:"count"`
+	Shallow  int64 `json:"shallow"`
+	Retained int64 `json:"retained"` // retained by the instances not dominated by another instance of the type
 }
 
 // typeStats sums per type over every node (retained sizes over the nodes
@@ -228,6 +228,8 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 				v = float64(s.Retained)
 			}
 			rows[id].Values[i] = v
+			st := *s
+			rows[id].Sizes = &st // the last snapshot's, in the end
 		}
 	}
 	times := make([]time.Time, n)

@@ -101,6 +101,9 @@ type Row struct {
 	// Retainer is, for a growing type of a heap dump, the retainer path
 	// most of its instances share in the last snapshot.
 	Retainer *RetainerShape
+	// Sizes are, for a type of a heap dump, its count, shallow and
+	// retained bytes at the last snapshot where it appears.
+	Sizes *TypeStats
 	// Alloc is, for a growing type of a heap dump taken under
 	// tracemalloc, the allocation traceback most of its instances share.
 	Alloc *AllocSite

@@ -24,9 +24,17 @@ func columns(res *analyze.Result) []column {
 	unit := res.SampleType.Unit
 	single := res.Verdict.Snaps == 1
 	var cols []column
-	if single {
+	switch {
+	case single && res.By == analyze.ByType:
+		// a heap dump's types: every measure at once, ranked by the one chosen
+		cols = append(cols,
+			column{head: "COUNT", right: true, cell: func(r analyze.Row) string { return Value(float64(r.Sizes.Count), "count") }},
+			column{head: "SHALLOW", right: true, cell: func(r analyze.Row) string { return Value(float64(r.Sizes.Shallow), "bytes") }},
+			column{head: "RETAINED", right: true, cell: func(r analyze.Row) string { return Value(float64(r.Sizes.Retained), "bytes") }},
+		)
+	case single:
 		cols = append(cols, column{head: "COUNT", right: true, cell: func(r analyze.Row) string { return Value(r.Last, unit) }})
-	} else {
+	default:
 		cols = append(cols,
 			column{head: "CLASS", cell: classLabel},
 			column{head: "FIRST", right: true, cell: func(r analyze.Row) string { return Value(r.First, unit) }},

@@ -129,6 +129,7 @@ type jsonRow struct {
 	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
 	HeldBy   string                 `json:"held_by,omitempty"`
 	AllocAt  *analyze.AllocSite     `json:"alloc_site,omitempty"`
+	Sizes    *analyze.TypeStats     `json:"sizes,omitempty"`
 	Cycle    *analyze.CycleInfo     `json:"cycle,omitempty"`
 	Task     *analyze.TaskInfo      `json:"task,omitempty"`
 	Resource *analyze.ResourceInfo  `json:"resource,omitempty"`
@@ -188,7 +189,7 @@ func jsonOf(res *analyze.Result, opt Options) *jsonDoc {
 	for _, r := range shown(res, opt) {
 		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy, AllocAt: r.Alloc,
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy, AllocAt: r.Alloc, Sizes: r.Sizes,
 			Cycle: r.Cycle, Task: r.Task, Resource: r.Resource})
 	}
 	doc.Churn = []jsonChurn{}

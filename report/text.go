@@ -251,8 +251,15 @@ func VerdictLine(res *analyze.Result) string {
 	}
 	if v.Snaps == 1 && len(res.BigRetainers) > 0 {
 		br := res.BigRetainers[0]
+		objects := res.Total.Last
+		if len(res.Rows) > 0 && res.Rows[0].Sizes != nil {
+			objects = 0
+			for _, r := range res.Rows {
+				objects += float64(r.Sizes.Count)
+			}
+		}
 		return fmt.Sprintf("%s objects of %d types; the biggest retainer, a %s reached via %s, retains %s.",
-			Value(res.Total.Last, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes"))
+			Value(objects, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes"))
 	}
 	if v.Growing == 0 {
 		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)
