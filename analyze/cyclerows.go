@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // CycleInfo is what a row of reference cycles carries besides its counts.
@@ -90,17 +89,8 @@ func DiffCycles(ds *DumpSeries) (*Result, error) {
 		}
 		col.Enabled, col.SaveAll, col.Debug, col.Thresholds, col.Counts = g.Enabled, g.SaveAll, g.Debug, g.Thresholds, g.Counts
 	}
-	times := make([]time.Time, n)
-	for i, hd := range ds.Dumps {
-		times[i] = hd.Dump.Time
-	}
-	ax := NewAxis(times)
-	totals := make([]float64, n)
-	for _, r := range rows {
-		for i, v := range r.Values {
-			totals[i] += v
-		}
-	}
+	ax := ds.axis()
+	totals := sumValues(rows, n, nil)
 	kept := !col.Enabled || col.SaveAll
 	for i := range rows {
 		r := &rows[i]
@@ -120,11 +110,8 @@ func DiffCycles(ds *DumpSeries) (*Result, error) {
 		}
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
-		if a.Suspect != b.Suspect {
-			if a.Suspect {
-				return -1
-			}
-			return 1
+		if c := suspectsFirst(a, b); c != 0 {
+			return c
 		}
 		if n == 1 {
 			if c := -cmpFloat(lastOf(a.Cycle.Retained), lastOf(b.Cycle.Retained)); c != 0 {
@@ -135,15 +122,9 @@ func DiffCycles(ds *DumpSeries) (*Result, error) {
 	})
 	res := &Result{
 		Kind: "cycle", SampleType: ValueType{"cycles", "count"}, By: ByRing, Noun: "reference cycle",
-		PerHour: ax.PerHour, Rows: rows, Total: Analyze(ax, totals, Noise{}, 0),
-		Warnings: slices.Clone(ds.Warnings), Collector: col,
+		Rows: rows, Total: Analyze(ax, totals, Noise{}, 0), Collector: col,
 	}
-	for i, hd := range ds.Dumps {
-		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
-	}
-	if ax.PerHour {
-		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
-	}
+	ds.describe(ax, res)
 	if col.Changed {
 		res.Warnings = append(res.Warnings, "the cycle collector's state (enabled, DEBUG_SAVEALL) changed between dumps; counts of cycles are not comparable across that change")
 	}

@@ -121,11 +121,8 @@ func DiffGoroutines(gs *GoroutineSeries, opt GoOptions) (*Result, error) {
 		r.Suspect, r.Reasons = goSuspect(r, n, opt)
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
-		if a.Suspect != b.Suspect {
-			if a.Suspect {
-				return -1
-			}
-			return 1
+		if c := suspectsFirst(a, b); c != 0 {
+			return c
 		}
 		if a.Go.Confirmed != b.Go.Confirmed {
 			if a.Go.Confirmed {

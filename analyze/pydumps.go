@@ -228,21 +228,12 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 				v = float64(s.Retained)
 			}
 			rows[id].Values[i] = v
-			st := *s
-			rows[id].Sizes = &st // the last snapshot's, in the end
+			sizes := *s
+			rows[id].Sizes = &sizes // the last snapshot's, in the end
 		}
 	}
-	times := make([]time.Time, n)
-	for i, hd := range ds.Dumps {
-		times[i] = hd.Dump.Time
-	}
-	ax := NewAxis(times)
-	totals := make([]float64, n)
-	for _, r := range rows {
-		for i, v := range r.Values {
-			totals[i] += v
-		}
-	}
+	ax := ds.axis()
+	totals := sumValues(rows, n, nil)
 	noise := Noise{} // counts and sizes of a heap dump are exact
 	last := ds.Dumps[n-1]
 	growing := map[string]float64{} // growing type → its growth
@@ -281,15 +272,10 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		return byTrendThenKey(a, b)
 	})
 	res := &Result{
-		Kind: "python heap", SampleType: st, By: ByType, Noun: "type", PerHour: ax.PerHour,
-		Rows: rows, Total: Analyze(ax, totals, noise, 0), Warnings: slices.Clone(ds.Warnings),
+		Kind: "python heap", SampleType: st, By: ByType, Noun: "type",
+		Rows: rows, Total: Analyze(ax, totals, noise, 0),
 	}
-	for i, hd := range ds.Dumps {
-		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
-	}
-	if ax.PerHour {
-		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
-	}
+	ds.describe(ax, res)
 	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
 	if n == 1 {
 		res.BigRetainers = BiggestRetainers(last, 10)
@@ -365,4 +351,53 @@ func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
 		out[t] = u
 	}
 	return out
+}
+
+// axis is the time axis of the series: the dumps' own times.
+func (ds *DumpSeries) axis() Axis {
+	times := make([]time.Time, len(ds.Dumps))
+	for i, hd := range ds.Dumps {
+		times[i] = hd.Dump.Time
+	}
+	return NewAxis(times)
+}
+
+// describe fills what every result over the series says about its
+// inputs: the dumps, the time span and the series' warnings.
+func (ds *DumpSeries) describe(ax Axis, res *Result) {
+	res.PerHour = ax.PerHour
+	res.Warnings = append(slices.Clone(ds.Warnings), res.Warnings...)
+	for i, hd := range ds.Dumps {
+		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
+	}
+	if n := len(ds.Dumps); ax.PerHour && n > 0 {
+		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
+	}
+}
+
+// sumValues adds up, per snapshot, the values of the rows keep accepts
+// (all when keep is nil).
+func sumValues(rows []Row, n int, keep func(*Row) bool) []float64 {
+	totals := make([]float64, n)
+	for i := range rows {
+		if keep != nil && !keep(&rows[i]) {
+			continue
+		}
+		for j, v := range rows[i].Values {
+			totals[j] += v
+		}
+	}
+	return totals
+}
+
+// suspectsFirst orders suspect rows before the others; 0 when both are
+// or are not.
+func suspectsFirst(a, b Row) int {
+	switch {
+	case a.Suspect == b.Suspect:
+		return 0
+	case a.Suspect:
+		return -1
+	}
+	return 1
 }

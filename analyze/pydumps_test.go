@@ -110,15 +110,7 @@ func TestBiggestRetainers(t *testing.T) {
 // TestTracemallocAllocSites: under tracemalloc a growing type's most
 // common allocation traceback is the line of the leak.
 func TestTracemallocAllocSites(t *testing.T) {
-	srcs, err := ReadSources([]string{"../testdata/pydump/tracemalloc"}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := LoadHeapDumps(srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := DiffTypes(ds, TypeOptions{})
+	res, err := DiffTypes(loadDumps(t, "tracemalloc"), TypeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,15 +132,7 @@ func TestTracemallocAllocSites(t *testing.T) {
 		}
 	}
 	// dumps without tracemalloc have no sites
-	plainSrcs, err := ReadSources([]string{"../testdata/pydump/leaky"}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plainDS, err := LoadHeapDumps(plainSrcs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := DiffTypes(plainDS, TypeOptions{})
+	plain, err := DiffTypes(loadDumps(t, "leaky"), TypeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

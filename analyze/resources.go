@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/leakscan/leakscan/graph/pydump"
 )
@@ -90,11 +89,7 @@ func DiffResources(ds *DumpSeries) (*Result, error) {
 	for i := range rows {
 		describeResource(last, &rows[i])
 	}
-	times := make([]time.Time, n)
-	for i, hd := range ds.Dumps {
-		times[i] = hd.Dump.Time
-	}
-	ax := NewAxis(times)
+	ax := ds.axis()
 	for i := range rows {
 		r := &rows[i]
 		r.Trend = Analyze(ax, r.Values, goNoise, 0)
@@ -107,34 +102,18 @@ func DiffResources(ds *DumpSeries) (*Result, error) {
 		r.Suspect = len(r.Reasons) > 0
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
-		if a.Suspect != b.Suspect {
-			if a.Suspect {
-				return -1
-			}
-			return 1
+		if c := suspectsFirst(a, b); c != 0 {
+			return c
 		}
 		return byTrendThenKey(a, b)
 	})
 	res := &Result{
 		Kind: "resource", SampleType: ValueType{"open", "count"}, By: ByResource, Noun: "resource",
-		PerHour: ax.PerHour, Rows: rows, Warnings: slices.Clone(ds.Warnings),
+		Rows: rows,
 	}
-	for i, hd := range ds.Dumps {
-		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
-	}
-	if ax.PerHour {
-		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
-	}
-	totals := make([]float64, n)
-	for _, r := range rows {
-		if r.Key == RowLoops {
-			continue
-		}
-		for i, v := range r.Values {
-			totals[i] += v
-		}
-	}
-	res.Total = Analyze(ax, totals, goNoise, 0)
+	ds.describe(ax, res)
+	// the total counts descriptors, not loops
+	res.Total = Analyze(ax, sumValues(rows, n, func(r *Row) bool { return r.Key != RowLoops }), goNoise, 0)
 	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
 	return res, nil
 }

@@ -10,9 +10,10 @@ import (
 // The four leak stories of testdata/gen/pystories, each beside a control,
 // dumped at six checkpoints by the real dumper (testdata/README.md).
 
-func loadStory(t *testing.T, story string) *DumpSeries {
+// loadDumps reads the dumps of testdata/pydump/dir.
+func loadDumps(t *testing.T, dir string) *DumpSeries {
 	t.Helper()
-	srcs, err := ReadSources([]string{filepath.Join("..", "testdata", "pydump", story)}, nil, nil)
+	srcs, err := ReadSources([]string{filepath.Join("..", "testdata", "pydump", dir)}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,6 +21,12 @@ func loadStory(t *testing.T, story string) *DumpSeries {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ds
+}
+
+func loadStory(t *testing.T, story string) *DumpSeries {
+	t.Helper()
+	ds := loadDumps(t, story)
 	if len(ds.Dumps) != 6 {
 		t.Fatalf("%d dumps, want 6", len(ds.Dumps))
 	}

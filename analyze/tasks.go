@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/leakscan/leakscan/graph/pydump"
 )
@@ -97,17 +96,8 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 			}
 		}
 	}
-	times := make([]time.Time, n)
-	for i, hd := range ds.Dumps {
-		times[i] = hd.Dump.Time
-	}
-	ax := NewAxis(times)
-	totals := make([]float64, n)
-	for _, r := range rows {
-		for i, v := range r.Values {
-			totals[i] += v
-		}
-	}
+	ax := ds.axis()
+	totals := sumValues(rows, n, nil)
 	for i := range rows {
 		r := &rows[i]
 		r.Trend = Analyze(ax, r.Values, goNoise, 0)
@@ -120,11 +110,8 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 		r.Suspect = len(r.Reasons) > 0
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
-		if a.Suspect != b.Suspect {
-			if a.Suspect {
-				return -1
-			}
-			return 1
+		if c := suspectsFirst(a, b); c != 0 {
+			return c
 		}
 		if n == 1 && a.Last != b.Last {
 			return -cmpFloat(a.Last, b.Last)
@@ -134,14 +121,9 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 	res := &Result{
 		Kind: "task", SampleType: ValueType{"tasks", "count"}, By: ByAwait, Noun: "task group",
 		GroupedBy: "await chain, state and what it waits on",
-		PerHour:   ax.PerHour, Rows: rows, Total: Analyze(ax, totals, goNoise, 0), Warnings: slices.Clone(ds.Warnings),
+		Rows:      rows, Total: Analyze(ax, totals, goNoise, 0),
 	}
-	for i, hd := range ds.Dumps {
-		res.Inputs = append(res.Inputs, Input{Name: hd.Name, Arg: i, Time: hd.Dump.Time, Format: FormatPyDump})
-	}
-	if ax.PerHour {
-		res.Span = ds.Dumps[n-1].Dump.Time.Sub(ds.Dumps[0].Dump.Time)
-	}
+	ds.describe(ax, res)
 	res.Verdict = verdictOf(res.Suspects(), res.Span, n)
 	return res, nil
 }
