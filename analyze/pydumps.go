@@ -68,6 +68,7 @@ func LoadHeapDumps(srcs []Source) (*DumpSeries, error) {
 		ds.Dumps = append(ds.Dumps, hd)
 	}
 	ds.order()
+	ds.samePID()
 	return ds, nil
 }
 
@@ -400,4 +401,20 @@ func suspectsFirst(a, b Row) int {
 		return -1
 	}
 	return 1
+}
+
+// samePID warns when the dumps come from several processes: a series
+// compares one process over time.
+func (ds *DumpSeries) samePID() {
+	var pids []string
+	seen := map[int]bool{}
+	for _, hd := range ds.Dumps {
+		if pid := hd.Dump.PID; pid != 0 && !seen[pid] {
+			seen[pid] = true
+			pids = append(pids, fmt.Sprint(pid))
+		}
+	}
+	if len(pids) > 1 {
+		ds.Warnings = append(ds.Warnings, fmt.Sprintf("the dumps come from %d processes (pids %s): a series should follow one process", len(pids), strings.Join(pids, ", ")))
+	}
 }

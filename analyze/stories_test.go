@@ -265,3 +265,17 @@ func FuzzPythonAnalyses(f *testing.F) {
 		}
 	})
 }
+
+// TestMixedProcessesWarn: dumps of two processes make a warning.
+func TestMixedProcessesWarn(t *testing.T) {
+	a := loadDumps(t, "bound_method")
+	b := loadDumps(t, "traceback_cycle")
+	for _, w := range a.Warnings {
+		t.Errorf("one process, yet: %s", w)
+	}
+	a.Dumps = append(a.Dumps, b.Dumps...)
+	a.samePID()
+	if len(a.Warnings) != 1 || !strings.Contains(a.Warnings[0], "2 processes") {
+		t.Errorf("warnings %q", a.Warnings)
+	}
+}
