@@ -246,6 +246,8 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		}
 	}
 	heldBy := secondaryTypes(last, growing)
+	unreachable := unreachableByType(last)
+	tier := map[string]int{} // growing types: 0 application, 1 builtin, 2 held by another type or by cycles
 	for i := range rows {
 		r := &rows[i]
 		if r.Class != Growing {
@@ -254,21 +256,29 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		r.Suspect, r.Reasons = true, []string{"growing"}
 		r.Retainer = CommonRetainerShape(last, r.Key)
 		r.Alloc = CommonAllocSite(last, r.Key)
-		if r.Retainer == nil || 2*r.Retainer.Of < int(r.Last) {
-			r.Reasons = append(r.Reasons, "mostly unreachable: kept by reference cycles")
+		if !strings.HasPrefix(r.Key, "builtins.") {
+			tier[r.Key] = 0
+		} else {
+			tier[r.Key] = 1
+		}
+		if u := unreachable[r.Key]; u > 0 && 2*float64(u) >= r.Delta {
+			r.Reasons = append(r.Reasons, "its growth is unreachable: kept by reference cycles")
+			if tier[r.Key] == 1 {
+				tier[r.Key] = 2 // the parts of the cycles' objects
+			}
 		}
 		if u, ok := heldBy[r.Key]; ok {
 			r.HeldBy = u
 			r.Reasons = append(r.Reasons, "held by growing "+u)
+			tier[r.Key] = 2
 		}
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
-		// The types that leak come before the types they hold.
-		if (a.HeldBy == "") != (b.HeldBy == "") && a.Class == Growing && b.Class == Growing {
-			if a.HeldBy == "" {
-				return -1
-			}
-			return 1
+		// Among growing types, the application's classes come first, and
+		// the types that leak before the types they hold (a leaked
+		// object's dict and strings, the parts of leaked cycles).
+		if a.Class == Growing && b.Class == Growing && tier[a.Key] != tier[b.Key] {
+			return tier[a.Key] - tier[b.Key]
 		}
 		return byTrendThenKey(a, b)
 	})
@@ -417,4 +427,22 @@ func (ds *DumpSeries) samePID() {
 	if len(pids) > 1 {
 		ds.Warnings = append(ds.Warnings, fmt.Sprintf("the dumps come from %d processes (pids %s): a series should follow one process", len(pids), strings.Join(pids, ", ")))
 	}
+}
+
+// unreachableByType counts, per type, the instances no root reaches.
+func unreachableByType(hd *HeapDump) map[string]int64 {
+	h := hd.Dump.Heap
+	counts := make([]int64, len(h.TypeNames))
+	for v, d := range hd.Dom.Idom {
+		if d == graph.Unreachable {
+			counts[h.Types[v]]++
+		}
+	}
+	out := map[string]int64{}
+	for t, c := range counts {
+		if c > 0 {
+			out[h.TypeNames[t]] += c
+		}
+	}
+	return out
 }

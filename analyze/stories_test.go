@@ -94,7 +94,7 @@ func TestStoryTracebackCycle(t *testing.T) {
 	for _, typ := range []string{"traceback_cycle.ClientResponse", "traceback_cycle.StreamReader", "traceback_cycle.ClientPayloadError"} {
 		i := slices.IndexFunc(types.Rows, func(r Row) bool { return r.Key == typ })
 		if i < 0 || !types.Rows[i].Suspect || !slices.Equal(types.Rows[i].Values, steps(20)) ||
-			!slices.Contains(types.Rows[i].Reasons, "mostly unreachable: kept by reference cycles") {
+			!slices.Contains(types.Rows[i].Reasons, "its growth is unreachable: kept by reference cycles") {
 			t.Errorf("type %s: %+v", typ, types.Rows[i])
 		}
 	}
