@@ -1,6 +1,9 @@
 package analyze
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // BreakEdge is the edge of a ring whose removal frees it, and why.
 type BreakEdge struct {
@@ -30,7 +33,7 @@ const (
 func breakEdge(ring []ringNode) *BreakEdge {
 	n := len(ring)
 	at := func(i int) *ringNode { return &ring[((i%n)+n)%n] }
-	attr := func(r *ringNode) string { return fmt.Sprintf("%s.%s", shortType(r.Type), r.Label) }
+	attr := func(r *ringNode) string { return fmt.Sprintf("%s.%s", ShortType(r.Type), r.Label) }
 
 	// an instance → (containers) → method whose __self__ is the instance
 	for i := range ring {
@@ -50,7 +53,7 @@ func breakEdge(ring []ringNode) *BreakEdge {
 		if method == "" {
 			method = "a method"
 		}
-		name := lastPart(method)
+		name := ShortType(method)
 		return &BreakEdge{
 			Step:    owner,
 			Pattern: PatternBoundMethod,
@@ -77,7 +80,7 @@ func breakEdge(ring []ringNode) *BreakEdge {
 			j--
 		}
 		holder := at(j)
-		exc := shortType(ring[i].Type)
+		exc := ShortType(ring[i].Type)
 		switch {
 		case holder.Type == "builtins.frame":
 			return &BreakEdge{
@@ -103,7 +106,7 @@ func breakEdge(ring []ringNode) *BreakEdge {
 		Step:  0,
 		Guess: true,
 		Why: fmt.Sprintf("a guess: no known pattern; %s is the ring's most ordinary object, likely the longest-lived, and %s is its edge into the ring",
-			shortType(o.Type), edgeName(o)),
+			ShortType(o.Type), edgeName(o)),
 		Fix: fmt.Sprintf("clear %s when it is no longer needed, or hold it through a weakref", edgeName(o)),
 	}
 }
@@ -111,23 +114,19 @@ func breakEdge(ring []ringNode) *BreakEdge {
 // edgeName is how a report names the edge out of a ring step.
 func edgeName(r *ringNode) string {
 	if r.Label == "" {
-		return fmt.Sprintf("a %s reference of %s", r.Kind, shortType(r.Type))
+		return fmt.Sprintf("a %s reference of %s", r.Kind, ShortType(r.Type))
 	}
-	return fmt.Sprintf("%s.%s", shortType(r.Type), r.Label)
+	return fmt.Sprintf("%s.%s", ShortType(r.Type), r.Label)
 }
 
-// shortType drops a type's module: "__main__.ClientResponse" →
-// "ClientResponse".
-func shortType(t string) string { return lastPart(t) }
-
-// lastPart is the text after the last dot.
-func lastPart(s string) string {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '.' {
-			return s[i+1:]
-		}
+// ShortType drops a type's module: "__main__.ClientResponse" →
+// "ClientResponse" (the text after the last dot; a nested class keeps only
+// its own name).
+func ShortType(t string) string {
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		return t[i+1:]
 	}
-	return s
+	return t
 }
 
 func orUnknown(s string) string {

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,7 +115,7 @@ func DiffCycles(ds *DumpSeries) (*Result, error) {
 			return c
 		}
 		if n == 1 {
-			if c := -cmpFloat(lastOf(a.Cycle.Retained), lastOf(b.Cycle.Retained)); c != 0 {
+			if c := -cmp.Compare(lastOf(a.Cycle.Retained), lastOf(b.Cycle.Retained)); c != 0 {
 				return c
 			}
 		}
@@ -148,7 +149,7 @@ func collectorState(c *Collector) string {
 func ringTitle(ring []RingStep) string {
 	parts := make([]string, 0, len(ring)+1)
 	for _, s := range ring {
-		t := shortType(s.Type)
+		t := ShortType(s.Type)
 		if s.Note != "" {
 			t += "(" + s.Note + ")"
 		}
@@ -162,14 +163,4 @@ func lastOf(v []float64) float64 {
 		return 0
 	}
 	return v[len(v)-1]
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -123,9 +123,10 @@ func findCycles(hd *HeapDump) cycleScan {
 		anchor[c] = -1
 		switch {
 		case cyclic(int32(c)) && !covered[c]:
+			best := int8(rankMachinery + 1)
 			for _, v := range byComp(int32(c)) {
-				if a := anchor[c]; a < 0 || cl.rank(orig[v]) < cl.rank(orig[a]) {
-					anchor[c] = v
+				if r := cl.rank(orig[v]); r < best {
+					anchor[c], best = v, r
 				}
 			}
 			entries = append(entries, anchor[c])

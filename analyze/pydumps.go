@@ -94,6 +94,9 @@ type TypeStats struct {
 	Count    int64 `json:"count"`
 	Shallow  int64 `json:"shallow"`
 	Retained int64 `json:"retained"` // retained by the instances not dominated by another instance of the type
+	// Unreachable counts the instances no root reaches (in Count, not
+	// in Retained).
+	Unreachable int64 `json:"unreachable,omitempty"`
 }
 
 // typeStats sums per type over every node (retained sizes over the nodes
@@ -166,6 +169,7 @@ func typeStats(hd *HeapDump) map[string]*TypeStats {
 		if hd.Dom.Idom[v] == graph.Unreachable {
 			s := stats[h.Types[v]]
 			s.Count++
+			s.Unreachable++
 			s.Shallow += h.Sizes[v]
 		}
 	}
@@ -246,7 +250,6 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		}
 	}
 	heldBy := secondaryTypes(last, growing)
-	unreachable := unreachableByType(last)
 	tier := map[string]int{} // growing types: 0 application, 1 builtin, 2 held by another type or by cycles
 	for i := range rows {
 		r := &rows[i]
@@ -261,7 +264,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*Result, error) {
 		} else {
 			tier[r.Key] = 1
 		}
-		if u := unreachable[r.Key]; u > 0 && 2*float64(u) >= r.Delta {
+		if u := r.Sizes.Unreachable; u > 0 && 2*float64(u) >= r.Delta {
 			r.Reasons = append(r.Reasons, "its growth is unreachable: kept by reference cycles")
 			if tier[r.Key] == 1 {
 				tier[r.Key] = 2 // the parts of the cycles' objects
@@ -427,22 +430,4 @@ func (ds *DumpSeries) samePID() {
 	if len(pids) > 1 {
 		ds.Warnings = append(ds.Warnings, fmt.Sprintf("the dumps come from %d processes (pids %s): a series should follow one process", len(pids), strings.Join(pids, ", ")))
 	}
-}
-
-// unreachableByType counts, per type, the instances no root reaches.
-func unreachableByType(hd *HeapDump) map[string]int64 {
-	h := hd.Dump.Heap
-	counts := make([]int64, len(h.TypeNames))
-	for v, d := range hd.Dom.Idom {
-		if d == graph.Unreachable {
-			counts[h.Types[v]]++
-		}
-	}
-	out := map[string]int64{}
-	for t, c := range counts {
-		if c > 0 {
-			out[h.TypeNames[t]] += c
-		}
-	}
-	return out
 }

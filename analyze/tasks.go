@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -68,7 +69,6 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 	for i, hd := range ds.Dumps {
 		d := hd.Dump
 		for _, t := range d.Tasks {
-			t := t
 			if t.Exception != "" {
 				add(i, "unretrieved|"+t.Coro+"|"+t.Exception, 1, func() Row {
 					return taskRow(&TaskInfo{What: TaskUnretrieved, State: t.State, Coro: t.Coro, Exception: t.Exception}, t.Stack)
@@ -80,14 +80,12 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 			}, t.Object, hd)
 		}
 		for _, c := range d.Coros {
-			c := c
 			add(i, "coro|"+c.Coro+"|"+c.File+":"+strconv.Itoa(c.Line), 1, func() Row {
-				return taskRow(&TaskInfo{What: TaskNeverAwaited, Coro: c.Coro}, []pydump.TaskFrame{{File: c.File, Line: c.Line, Func: lastPart(c.Coro)}})
+				return taskRow(&TaskInfo{What: TaskNeverAwaited, Coro: c.Coro}, []pydump.TaskFrame{{File: c.File, Line: c.Line, Func: ShortType(c.Coro)}})
 			}, c.Object, hd)
 		}
 		for _, l := range d.Loops {
 			for _, tc := range l.TimerCallbacks {
-				tc := tc
 				add(i, "timer|"+tc.Name, tc.N, func() Row {
 					r := taskRow(&TaskInfo{What: TaskTimer, Callback: tc.Name}, nil)
 					r.Frame = Frame{Func: tc.Name}
@@ -114,7 +112,7 @@ func DiffTasks(ds *DumpSeries) (*Result, error) {
 			return c
 		}
 		if n == 1 && a.Last != b.Last {
-			return -cmpFloat(a.Last, b.Last)
+			return -cmp.Compare(a.Last, b.Last)
 		}
 		return byTrendThenKey(a, b)
 	})

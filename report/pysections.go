@@ -206,7 +206,7 @@ func cycleVerdict(res *analyze.Result, over string) string {
 	s += fmt.Sprintf("; the top one, %s, keeps %s alive", printable(top.Frame.Func), Value(lastOf(top.Cycle.Retained), "bytes"))
 	if br := top.Cycle.Break; br != nil && !br.Guess && br.Step < len(top.Cycle.Ring) {
 		st := top.Cycle.Ring[br.Step]
-		s += fmt.Sprintf(" — break %s.%s", printable(shortName(st.Type)), printable(st.Label))
+		s += fmt.Sprintf(" — break %s.%s", printable(analyze.ShortType(st.Type)), printable(st.Label))
 	}
 	return s + "."
 }
@@ -270,14 +270,6 @@ func resourceVerdict(res *analyze.Result, over string) string {
 		return fmt.Sprintf("No file descriptor kind grew over %s; at most one event loop alive.", over)
 	}
 	return capitalize(strings.Join(parts, "; ")) + "."
-}
-
-// shortName drops a type's module: "__main__.ClientResponse" → "ClientResponse".
-func shortName(t string) string {
-	if i := strings.LastIndexByte(t, '.'); i >= 0 {
-		return t[i+1:]
-	}
-	return t
 }
 
 func lastOf(v []float64) float64 {
@@ -438,7 +430,7 @@ func loopList(loops []analyze.LoopInfo) string {
 		if l.Running {
 			state = "running"
 		}
-		parts = append(parts, fmt.Sprintf("%s id %d (%s, %s)", printable(shortName(l.Type)), l.ID, state, count(l.Timers, "timer")))
+		parts = append(parts, fmt.Sprintf("%s id %d (%s, %s)", printable(analyze.ShortType(l.Type)), l.ID, state, count(l.Timers, "timer")))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -109,7 +109,7 @@ func runDiff(_ context.Context, s streams, opts *diffOptions) error {
 	srcs[0] = first // read once
 	switch kind {
 	case "heap dump":
-		return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output, true)
+		return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, &seriesOptions{Format: opts.Format, Output: opts.Output, Top: opts.Top}, true)
 	case "goroutine":
 		gopt := goroutineOptions{Focus: opts.Focus, Ignore: opts.Ignore, Top: opts.Top, Format: opts.Format, Output: opts.Output}
 		return analyzeGoroutines(s, srcs, &gopt)

@@ -14,34 +14,29 @@ import (
 // dumps: each type's series, with the retainer path of the growing ones;
 // with related (diff), the reference cycles, asyncio tasks and resources
 // after it.
-func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, top int, format, output string, related bool) error {
-	if !oneOf(format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", format)}
-	}
-	ds, err := analyze.LoadHeapDumps(srcs)
-	if err != nil {
-		return err
-	}
-	res, err := analyze.DiffTypes(ds, analyze.TypeOptions{Sample: sample, Focus: focus})
-	if err != nil {
-		return usageError{err}
-	}
-	if related {
-		for _, f := range []func(*analyze.DumpSeries) (*analyze.Result, error){analyze.DiffCycles, analyze.DiffTasks, analyze.DiffResources} {
-			rel, err := f(ds)
-			if err != nil {
-				return err
-			}
-			res.Related = append(res.Related, rel)
+func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, opts *seriesOptions, related bool) error {
+	return reportOnDumps(s, srcs, opts, func(ds *analyze.DumpSeries) (*analyze.Result, error) {
+		res, err := analyze.DiffTypes(ds, analyze.TypeOptions{Sample: sample, Focus: focus})
+		if err != nil {
+			return nil, usageError{err}
 		}
-	}
-	return writeReport(s, output, format, res, report.Options{Top: top})
+		if related {
+			for _, f := range []func(*analyze.DumpSeries) (*analyze.Result, error){analyze.DiffCycles, analyze.DiffTasks, analyze.DiffResources} {
+				rel, err := f(ds)
+				if err != nil {
+					return nil, err
+				}
+				res.Related = append(res.Related, rel)
+			}
+		}
+		return res, nil
+	})
 }
 
 // topOptions are the flags of `leakscan top`.
 type topOptions struct {
-	Sample, Focus, Format, Output string
-	Top                           int
+	seriesOptions
+	Sample, Focus string
 }
 
 func newTopCmd(s streams) *cobra.Command {
@@ -61,15 +56,13 @@ type once (the dominator tree of the object graph decides).`,
 			if err != nil {
 				return err
 			}
-			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, opts.Top, opts.Format, opts.Output, false)
+			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, &opts.seriesOptions, false)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Sample, "sample", "objects", "rank by objects, shallow or retained")
 	f.StringVar(&opts.Focus, "focus", "", "keep only types whose name contains this text")
-	f.IntVar(&opts.Top, "top", 20, "show this many types (0 for all)")
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	opts.flags(cmd, "types")
 	return cmd
 }
 

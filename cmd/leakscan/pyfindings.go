@@ -22,15 +22,21 @@ func (o *seriesOptions) flags(cmd *cobra.Command, noun string) {
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of stdout")
 }
 
-// runDumpAnalysis loads Python heap dumps, runs one analysis and writes
-// its report.
+// runDumpAnalysis reads the Python heap dumps named by args, runs one
+// analysis and writes its report.
 func runDumpAnalysis(s streams, args []string, opts *seriesOptions, analysis func(*analyze.DumpSeries) (*analyze.Result, error)) error {
-	if !oneOf(opts.Format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
-	}
 	srcs, err := analyze.ReadSources(args, s.In, nil)
 	if err != nil {
 		return err
+	}
+	return reportOnDumps(s, srcs, opts, analysis)
+}
+
+// reportOnDumps loads Python heap dumps, runs one analysis and writes its
+// report.
+func reportOnDumps(s streams, srcs []analyze.Source, opts *seriesOptions, analysis func(*analyze.DumpSeries) (*analyze.Result, error)) error {
+	if !oneOf(opts.Format, formats) {
+		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
 	}
 	ds, err := analyze.LoadHeapDumps(srcs)
 	if err != nil {
