@@ -16,6 +16,10 @@ import (
 // Options controls every writer.
 type Options struct {
 	Top int // rows to show; 0 shows all
+	// Figures are pictures for the Markdown writer to place: under a
+	// suspect's section (keyed by FigureKey of its result and row), or
+	// after a result's suspects table (FigureKey with an empty row).
+	Figures map[string][]Figure
 }
 
 // classes lists the classes in the order summaries mention them.

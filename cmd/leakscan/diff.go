@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/report"
@@ -14,15 +13,12 @@ import (
 
 // diffOptions are the flags and arguments of `leakscan diff`.
 type diffOptions struct {
-	Inputs       []string
-	Sample       string
-	By           string
-	KeepProfiler bool
-	Focus        string
-	Ignore       string
-	Top          int
-	Format       string
-	Output       string
+	Inputs []string
+	analysisFlags
+	Top    int
+	Format string
+	Output string
+	Graph  string
 }
 
 var (
@@ -61,6 +57,9 @@ binaries still line up.`,
   # which goroutine groups grow, where they block, who created them
   leakscan diff g1.txt g2.txt g3.txt
 
+  # the growth call graph: red grows, green shrinks
+  leakscan diff heap-*.pb.gz --graph growth.svg
+
   # JSON for a CI job
   curl -s localhost:6060/debug/pprof/heap | leakscan diff base.pb.gz - --format json`,
 		Args: cobra.MinimumNArgs(1),
@@ -81,19 +80,28 @@ binaries still line up.`,
 	f.IntVar(&opts.Top, "top", 20, "show this many rows, suspects first (0 for all)")
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(keyModes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// runDiff loads the profiles, analyses the series and writes the report.
-func runDiff(_ context.Context, s streams, opts *diffOptions) error {
-	dopt, err := opts.analyzeOptions()
-	if err != nil {
-		return usageError{err}
+// runDiff loads the series, analyses it and writes the report, and the
+// growth call graph with --graph.
+func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
+	if !oneOf(opts.By, keyModes) {
+		return usageError{fmt.Errorf("--by %q: expected one of site, function, stack", opts.By)}
+	}
+	if opts.Top < 0 {
+		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
 	}
 	if !oneOf(opts.Format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
+	}
+	if opts.Graph != "" {
+		if _, err := pictureFormat(opts.Graph); err != nil {
+			return err
+		}
 	}
 	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
 	if err != nil {
@@ -102,49 +110,28 @@ func runDiff(_ context.Context, s streams, opts *diffOptions) error {
 	if len(srcs) < 2 {
 		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
 	}
-	kind, first, err := seriesKind(srcs[0])
+	a, err := analyzeSeries(srcs, opts.analysisFlags, true)
 	if err != nil {
 		return err
 	}
-	srcs[0] = first // read once
-	switch kind {
-	case "heap dump":
-		return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, &seriesOptions{Format: opts.Format, Output: opts.Output, Top: opts.Top}, true)
-	case "goroutine":
-		gopt := goroutineOptions{Focus: opts.Focus, Ignore: opts.Ignore, Top: opts.Top, Format: opts.Format, Output: opts.Output}
-		return analyzeGoroutines(s, srcs, &gopt)
-	}
-	series, err := analyze.LoadProfiles(srcs)
-	if err != nil {
+	if err := writeReport(s, opts.Output, opts.Format, a.res, report.Options{Top: opts.Top}); err != nil {
 		return err
 	}
-	res, err := analyze.Diff(series, dopt)
-	if err != nil {
-		return usageError{err}
+	if opts.Graph == "" {
+		return nil
 	}
-	return writeReport(s, opts.Output, opts.Format, res, report.Options{Top: opts.Top})
+	return writeCallGraph(ctx, s, a, opts.Graph)
 }
 
-func (o *diffOptions) analyzeOptions() (analyze.DiffOptions, error) {
-	d := analyze.DiffOptions{Sample: o.Sample, By: analyze.KeyMode(o.By), KeepProfiler: o.KeepProfiler, Noise: analyze.DefaultNoise}
-	if !oneOf(o.By, keyModes) {
-		return d, fmt.Errorf("--by %q: expected one of site, function, stack", o.By)
+// writeCallGraph draws the growth call graph of a series into path.
+func writeCallGraph(ctx context.Context, s streams, a *analysis, path string) error {
+	cg, err := a.callGraph()
+	if err != nil {
+		return err
 	}
-	if o.Top < 0 {
-		return d, fmt.Errorf("--top %d: expected 0 (all) or more", o.Top)
-	}
-	var err error
-	if o.Focus != "" {
-		if d.Focus, err = regexp.Compile(o.Focus); err != nil {
-			return d, fmt.Errorf("--focus: %w", err)
-		}
-	}
-	if o.Ignore != "" {
-		if d.Ignore, err = regexp.Compile(o.Ignore); err != nil {
-			return d, fmt.Errorf("--ignore: %w", err)
-		}
-	}
-	return d, nil
+	return writePicture(ctx, s, path, func(b *bytes.Buffer) error {
+		return report.CallGraphDOT(b, cg, report.CallGraphDOTOptions{})
+	})
 }
 
 // writeReport renders the result in the chosen format to stdout or a file.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/report"
@@ -12,13 +11,12 @@ import (
 
 // goroutineOptions are the flags and arguments of `leakscan goroutines`.
 type goroutineOptions struct {
-	Inputs   []string
-	Focus    string
-	Ignore   string
-	LongWait int
-	Top      int
-	Format   string
-	Output   string
+	Inputs []string
+	analysisFlags
+	Top    int
+	Format string
+	Output string
+	Graph  string
 }
 
 func newGoroutinesCmd(s streams, runF func(context.Context, streams, *goroutineOptions) error) *cobra.Command {
@@ -62,46 +60,43 @@ a suspect, however large.`,
 	f.IntVar(&opts.Top, "top", 20, "show this many groups, suspects first (0 for all)")
 	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
 	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-func runGoroutines(_ context.Context, s streams, opts *goroutineOptions) error {
-	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
-	if err != nil {
-		return err
-	}
-	return analyzeGoroutines(s, srcs, opts)
-}
-
-// analyzeGoroutines loads goroutine dumps, analyses them and writes the
-// report; `leakscan diff` comes here for a series of goroutine dumps.
-func analyzeGoroutines(s streams, srcs []analyze.Source, opts *goroutineOptions) error {
+func runGoroutines(ctx context.Context, s streams, opts *goroutineOptions) error {
 	if !oneOf(opts.Format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
 	}
 	if opts.Top < 0 {
 		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
 	}
-	gopt := analyze.GoOptions{LongWait: opts.LongWait}
-	var err error
-	if opts.Focus != "" {
-		if gopt.Focus, err = regexp.Compile(opts.Focus); err != nil {
-			return usageError{fmt.Errorf("--focus: %w", err)}
+	if opts.Graph != "" {
+		if _, err := pictureFormat(opts.Graph); err != nil {
+			return err
 		}
 	}
-	if opts.Ignore != "" {
-		if gopt.Ignore, err = regexp.Compile(opts.Ignore); err != nil {
-			return usageError{fmt.Errorf("--ignore: %w", err)}
-		}
-	}
-	gs, err := analyze.LoadGoroutines(srcs)
-	if err != nil {
-		return err
-	}
-	res, err := analyze.DiffGoroutines(gs, gopt)
+	gopt, err := opts.goOptions()
 	if err != nil {
 		return usageError{err}
 	}
-	return writeReport(s, opts.Output, opts.Format, res, report.Options{Top: opts.Top})
+	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
+	if err != nil {
+		return err
+	}
+	a := &analysis{kind: "goroutine", gopt: gopt}
+	if a.gors, err = analyze.LoadGoroutines(srcs); err != nil {
+		return err
+	}
+	if a.res, err = analyze.DiffGoroutines(a.gors, a.gopt); err != nil {
+		return usageError{err}
+	}
+	if err := writeReport(s, opts.Output, opts.Format, a.res, report.Options{Top: opts.Top}); err != nil {
+		return err
+	}
+	if opts.Graph == "" {
+		return nil
+	}
+	return writeCallGraph(ctx, s, a, opts.Graph)
 }

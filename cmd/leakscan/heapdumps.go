@@ -10,26 +10,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// analyzeHeapDumps is `leakscan diff` and `leakscan top` on Python heap
-// dumps: each type's series, with the retainer path of the growing ones;
-// with related (diff), the reference cycles, asyncio tasks and resources
-// after it.
-func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, opts *seriesOptions, related bool) error {
+// analyzeHeapDumps is `leakscan top` on Python heap dumps.
+func analyzeHeapDumps(s streams, srcs []analyze.Source, sample, focus string, opts *seriesOptions) error {
 	return reportOnDumps(s, srcs, opts, func(ds *analyze.DumpSeries) (*analyze.Result, error) {
-		res, err := analyze.DiffTypes(ds, analyze.TypeOptions{Sample: sample, Focus: focus})
-		if err != nil {
-			return nil, usageError{err}
-		}
-		if related {
-			for _, f := range []func(*analyze.DumpSeries) (*analyze.Result, error){analyze.DiffCycles, analyze.DiffTasks, analyze.DiffResources} {
-				rel, err := f(ds)
-				if err != nil {
-					return nil, err
-				}
-				res.Related = append(res.Related, rel)
-			}
-		}
-		return res, nil
+		return dumpAnalysis(ds, sample, focus, false)
 	})
 }
 
@@ -56,7 +40,7 @@ type once (the dominator tree of the object graph decides).`,
 			if err != nil {
 				return err
 			}
-			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, &opts.seriesOptions, false)
+			return analyzeHeapDumps(s, srcs, opts.Sample, opts.Focus, &opts.seriesOptions)
 		},
 	}
 	f := cmd.Flags()

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/report"
+	"github.com/leakscan/leakscan/report/chart"
+)
+
+// Sizes of a report's charts, in pixels.
+const (
+	chartWidth, chartHeight = 720, 300
+)
+
+// figureMaker draws the pictures of a report and records where they go.
+type figureMaker struct {
+	ctx    context.Context
+	a      *analysis
+	opts   *reportOptions
+	assets *assetDir
+	figs   map[string][]report.Figure
+	grown  []string // Python types that grew, coloured in object graphs
+}
+
+// make draws every picture: the growth call graph of a profile or
+// goroutine series, then for the top suspects of each analysis their
+// growth chart and what explains them.
+func (fm *figureMaker) make() error {
+	res := fm.a.res
+	if fm.a.kind == "heap dump" {
+		for _, r := range res.Suspects() {
+			fm.grown = append(fm.grown, r.Key)
+		}
+	} else if len(res.Inputs) >= 2 && fm.opts.Pictures > 0 {
+		if err := fm.callGraph(); err != nil {
+			return err
+		}
+	}
+	for _, r := range append([]*analyze.Result{res}, res.Related...) {
+		if err := fm.suspects(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fm *figureMaker) add(key string, f report.Figure) { fm.figs[key] = append(fm.figs[key], f) }
+
+func (fm *figureMaker) callGraph() error {
+	cg, err := fm.a.callGraph()
+	if err != nil {
+		return err
+	}
+	link, err := fm.picture("growth-graph.png", func(b *bytes.Buffer) error {
+		return report.CallGraphDOT(b, cg, report.CallGraphDOTOptions{})
+	})
+	if err != nil {
+		return err
+	}
+	fm.add(report.FigureKey(fm.a.res, ""), report.Figure{
+		Caption: "Growth call graph: red grows, green shrinks; box size and edge width by change",
+		Image:   link,
+	})
+	return nil
+}
+
+// suspects draws the pictures of a result's top suspects.
+func (fm *figureMaker) suspects(res *analyze.Result) error {
+	slug := strings.ReplaceAll(res.Kind, " ", "-")
+	for i, r := range res.Suspects() {
+		if i == fm.opts.Pictures {
+			break
+		}
+		key := report.FigureKey(res, r.Key)
+		name := fmt.Sprintf("%s-%d", slug, i+1)
+		if len(r.Values) >= 2 {
+			link, err := fm.chart(res, r, name+"-growth.png")
+			if err != nil {
+				return err
+			}
+			fm.add(key, report.Figure{Caption: "Growth across the snapshots", Image: link})
+		}
+		var og *analyze.ObjGraph
+		caption := ""
+		switch {
+		case r.Cycle != nil:
+			og, _ = analyze.RingGraph(r, fm.grown)
+			caption = "The ring of one cycle; the edge to break in red"
+		case res.By == analyze.ByType && fm.a.dumps != nil:
+			ds := fm.a.dumps
+			og, _ = analyze.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], analyze.ObjGraphOptions{
+				Type: r.Key, Grown: fm.grown, ShowValues: fm.opts.ShowValues})
+			caption = "What keeps the largest instances alive (start objects yellow, roots green, grown types red)"
+		}
+		if og == nil {
+			continue
+		}
+		link, err := fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return report.ObjGraphDOT(b, og) })
+		if err != nil {
+			return err
+		}
+		f := report.Figure{Caption: caption, Image: link}
+		if r.Cycle != nil {
+			var m strings.Builder
+			if err := report.RingMermaid(&m, r.Cycle); err != nil {
+				return outputError{err}
+			}
+			f.Mermaid = m.String()
+		}
+		fm.add(key, f)
+	}
+	return nil
+}
+
+// chart draws one suspect's series.
+func (fm *figureMaker) chart(res *analyze.Result, r analyze.Row, name string) (string, error) {
+	c := &chart.Chart{
+		Title:  fmt.Sprintf("%s per snapshot", res.SampleType.Type),
+		Unit:   res.SampleType.Unit,
+		Series: []chart.Series{{Name: report.RowTitle(res, r), Values: r.Values, Suspect: true}},
+	}
+	for _, in := range res.Inputs {
+		c.Times = append(c.Times, in.Time)
+	}
+	var b bytes.Buffer
+	if err := c.PNG(&b, chartWidth, chartHeight); err != nil {
+		return "", outputError{err}
+	}
+	return fm.assets.write(name, b.Bytes())
+}
+
+// picture draws DOT as a PNG into the assets.
+func (fm *figureMaker) picture(name string, write func(*bytes.Buffer) error) (string, error) {
+	var dot bytes.Buffer
+	if err := write(&dot); err != nil {
+		return "", outputError{err}
+	}
+	png, err := drawDOT(fm.ctx, dot.Bytes(), "png")
+	if err != nil {
+		return "", err
+	}
+	return fm.assets.write(name, png)
+}

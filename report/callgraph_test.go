@@ -1,0 +1,224 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+// The golden files are rewritten with `go test ./report -update`. The flag
+// is registered here only when no other test file of the package has.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// checkGolden compares out with testdata/callgraph/name, or rewrites it.
+func checkGolden(t *testing.T, name string, out []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "callgraph", name)
+	if updating() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("%s differs from the golden file (go test ./report -update rewrites it):\n%s", path, out)
+	}
+}
+
+// hostileFunc is a function name from a crafted profile: a quote, a
+// Graphviz escape, a newline, an HTML end tag, invalid UTF-8, and length.
+var hostileFunc = "evil.\"quoted\"\\N\nnext</script>\xff" + strings.Repeat("x", 200)
+
+// handmade is a small growth graph with every kind of node and edge.
+func handmade() *analyze.CallGraph {
+	mib := func(vs ...float64) []float64 {
+		for i := range vs {
+			vs[i] *= 1 << 20
+		}
+		return vs
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return &analyze.CallGraph{
+		Unit: "bytes", SampleType: "inuse_space",
+		Times: []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)},
+		Nodes: []analyze.CGNode{
+			{Func: "main.main", File: "/src/main.go", Flat: mib(0, 0, 0), Cum: mib(8, 12, 20)},
+			{Func: "github.com/acme/shop/cart.(*Cart).Add", File: "/src/cart/cart.go", Flat: mib(1, 5, 11), Cum: mib(1, 5, 11)},
+			{Func: "github.com/acme/shop/cache.newEntry[go.shape.*github.com/acme/shop/item.Item]", File: "/src/cache/cache.go",
+				Flat: mib(0, 1, 4), Cum: mib(0, 1, 4), New: true},
+			{Func: hostileFunc, File: "/tmp/a\"b\\c.go", Flat: mib(0, 1, 2), Cum: mib(0, 1, 2), New: true},
+			{Func: "main.oldWorker", File: "/src/main.go", Flat: mib(2, 1, 0), Cum: mib(2, 1, 0), Gone: true},
+			{Func: "bytes.(*Buffer).grow", File: "/go/src/bytes/buffer.go", Flat: mib(5, 5, 3), Cum: mib(5, 5, 3)},
+		},
+		Edges: []analyze.CGEdge{
+			{From: 0, To: 1, Values: mib(1, 5, 11)},
+			{From: 0, To: 2, Values: mib(0, 1, 4), Residual: true},
+			{From: 0, To: 4, Values: mib(2, 1, 0), Spawn: true},
+			{From: 0, To: 5, Values: mib(5, 5, 3)},
+			{From: 1, To: 3, Values: mib(0, 1, 2)},
+		},
+		Total:        mib(8, 12, 20),
+		DroppedNodes: 3, DroppedEdges: 1,
+	}
+}
+
+func callGraphDOT(t *testing.T, cg *analyze.CallGraph, opt CallGraphDOTOptions) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := CallGraphDOT(&b, cg, opt); err != nil {
+		t.Fatal(err)
+	}
+	checkDOTSyntax(t, b.String())
+	return b.Bytes()
+}
+
+// checkDOTSyntax checks, line by line, that every string closes on its
+// line and every line is a whole statement: "digraph … {", "}" or one
+// ending with ";".
+func checkDOTSyntax(t *testing.T, dot string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(dot, "\n"), "\n")
+	for i, l := range lines {
+		in, outside := false, strings.Builder{}
+		for j := 0; j < len(l); j++ {
+			switch c := l[j]; {
+			case in && c == '\\':
+				j++
+			case c == '"':
+				in = !in
+			case !in:
+				outside.WriteByte(c)
+			}
+		}
+		rest := strings.TrimSpace(outside.String())
+		switch {
+		case in:
+			t.Errorf("line %d: unterminated string: %q", i+1, l)
+		case i == 0 && rest == "digraph  {", i == len(lines)-1 && rest == "}":
+		case strings.HasSuffix(rest, ";") && strings.Count(rest, ";") == 1 && !strings.ContainsAny(rest, "{}"):
+		default:
+			t.Errorf("line %d is not one statement: %q", i+1, l)
+		}
+	}
+}
+
+func TestCallGraphDOTHandmade(t *testing.T) {
+	out := callGraphDOT(t, handmade(), CallGraphDOTOptions{Title: "before.pb.gz → after.pb.gz"})
+	checkGolden(t, "handmade.default.dot", out)
+	s := string(out)
+	for _, want := range []string{`label="NEW\nevil.\"quoted\"\\N\\nnext</script…xxx`, `peripheries="2"`, `style="filled,dashed"`,
+		`style="dotted"`, `label=" go −2.00 MiB"`, `"NEW\ncache.newEntry[go.shape.*github.com/acme/shop/item.Item]`,
+		`"cart.(*Cart).Add\nflat +10.0 MiB\ncum 1.00 MiB → 5.00 MiB → 11.0 MiB (+10.0 MiB)"`,
+		`"before.pb.gz → after.pb.gz\ninuse_space · 3 snapshots over 2.00 min · total 8.00 MiB → 20.0 MiB (+12.0 MiB)\n6 of 9 functions shown, 1 small call hidden\n`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("DOT lacks %s", want)
+		}
+	}
+	for _, bad := range []string{"\xff", "evil.\"", "\\N\n"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("DOT contains %q", bad)
+		}
+	}
+	if m := regexp.MustCompile(`color="[^#]`).FindString(s); m != "" {
+		t.Errorf("a colour by name: %s", m)
+	}
+}
+
+// TestCallGraphDOTColors: growth is red, shrinkage green, no change grey;
+// a larger change is deeper; fonts grow with the flat change.
+func TestCallGraphDOTColors(t *testing.T) {
+	fill, line, _ := cgColors(0, 10)
+	if fill != "#f2f2f2" || line != "#a6a6a6" {
+		t.Errorf("no change: %s %s", fill, line)
+	}
+	if _, line, _ := cgColors(10, 10); line != "#b81212" {
+		t.Errorf("largest growth: %s", line)
+	}
+	if _, line, _ := cgColors(-10, 10); line != "#1e802a" {
+		t.Errorf("largest shrinkage: %s", line)
+	}
+	small, _, _ := cgColors(1, 10)
+	big, _, _ := cgColors(5, 10)
+	if !(small[3:] > big[3:]) { // redder fills have less green and blue
+		t.Errorf("fills %s (small) and %s (big) not deeper with the change", small, big)
+	}
+	if cgFontSize(0, 10) != 10 || cgFontSize(-10, 10) != 32 || cgFontSize(3, 0) != 10 {
+		t.Error("font sizes")
+	}
+	if got := cgShortFunc("github.com/a/b.(*T).M"); got != "b.(*T).M" {
+		t.Errorf("short name %q", got)
+	}
+	if got := cgSeriesLines("cum ", []float64{1, 2, 3, 4, 5}, "count"); len(got) != 1 || got[0] != "cum 1 → … → 5 (+4)" {
+		t.Errorf("series %q", got)
+	}
+}
+
+func loadFixtures(t *testing.T, glob string) []analyze.Source {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join("..", "testdata", glob))
+	if len(paths) == 0 {
+		t.Fatalf("no fixtures %s", glob)
+	}
+	srcs, err := analyze.ReadSources(paths, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srcs
+}
+
+// TestCallGraphDOTLeakyHeap draws the bundled heap series end to end.
+func TestCallGraphDOTLeakyHeap(t *testing.T) {
+	ps, err := analyze.LoadProfiles(loadFixtures(t, "heap/leaky/heap-*.pb.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg, err := analyze.ProfileCallGraph(ps, analyze.DiffOptions{}, analyze.CallGraphOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
+	checkGolden(t, "heap-leaky.default.dot", out)
+	if !strings.Contains(string(out), `"main.leakSliceHolder\ncum 5.51 MiB → … → 32.1 MiB (+26.6 MiB)"`) {
+		t.Errorf("no series on main.leakSliceHolder")
+	}
+}
+
+// TestCallGraphDOTLeakyGoroutines draws the bundled goroutine series.
+func TestCallGraphDOTLeakyGoroutines(t *testing.T) {
+	gs, err := analyze.LoadGoroutines(loadFixtures(t, "goroutine/leaky/goroutine-*.debug2.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg, err := analyze.GoroutineCallGraph(gs, analyze.GoOptions{}, analyze.CallGraphOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
+	checkGolden(t, "goroutine-leaky.default.dot", out)
+	if !strings.Contains(string(out), `label=" go +15"`) {
+		t.Errorf("no spawn edge label")
+	}
+}

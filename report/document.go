@@ -1,0 +1,119 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/leakscan/leakscan/analyze"
+)
+
+// Figure is a picture placed in a Markdown report: an image file next to
+// the report, a Mermaid diagram drawn inline by GitHub and GitLab, or both.
+type Figure struct {
+	Caption string
+	Image   string // path of the image relative to the report, "/"-separated; "" for none
+	Mermaid string // a Mermaid diagram (from RingMermaid); "" for none
+}
+
+// FigureKey names where a figure goes: under the suspect with the given
+// row key of a result, or after the result's suspects table when the row
+// key is empty.
+func FigureKey(res *analyze.Result, row string) string {
+	return res.Kind + "\x00" + string(res.By) + "\x00" + row
+}
+
+// mdFigures writes figures: a bold caption, the image, the diagram.
+func mdFigures(w io.Writer, figs []Figure) {
+	for _, f := range figs {
+		fmt.Fprintf(w, "**%s**\n\n", mdText(f.Caption))
+		if f.Image != "" {
+			fmt.Fprintf(w, "![%s](%s)\n\n", mdText(f.Caption), imageLink(f.Image))
+		}
+		if f.Mermaid != "" {
+			fmt.Fprintf(w, "```mermaid\n%s```\n\n", f.Mermaid)
+		}
+	}
+}
+
+// imageLink escapes each segment of a relative path for a Markdown link,
+// so that a report named "my (draft).md" still links its assets.
+func imageLink(p string) string {
+	segs := strings.Split(path.Clean(p), "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// Document writes the report `leakscan report` produces: the verdict as
+// the title, a line of keywords to search issue trackers with, then the
+// Markdown report with its figures.
+func Document(w io.Writer, res *analyze.Result, opt Options) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "# %s\n\n", mdText(VerdictLine(res)))
+	if kw := Keywords(res); len(kw) > 0 {
+		codes := make([]string, len(kw))
+		for i, k := range kw {
+			codes[i] = mdCode(k)
+		}
+		fmt.Fprintf(ew, "Keywords: %s\n\n", strings.Join(codes, " "))
+	}
+	mdRest(ew, res, opt)
+	return ew.err
+}
+
+// maxKeywords bounds the keywords line.
+const maxKeywords = 12
+
+// Keywords are the names to search an issue tracker with: the leaking
+// types, functions, coroutines and the creators of leaking goroutines,
+// suspects first, each once.
+func Keywords(res *analyze.Result) []string {
+	var kw []string
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" && !slices.Contains(kw, s) && len(kw) < maxKeywords {
+			kw = append(kw, pictureText(s, maxLabel))
+		}
+	}
+	for _, r := range append([]*analyze.Result{res}, res.Related...) {
+		for _, row := range r.Suspects() {
+			rowKeywords(r, row, add)
+		}
+	}
+	return kw
+}
+
+func rowKeywords(res *analyze.Result, r analyze.Row, add func(string)) {
+	switch {
+	case r.Cycle != nil:
+		for _, st := range r.Cycle.Ring {
+			if st.Note != "" {
+				add(st.Note)
+			}
+		}
+		for _, st := range r.Cycle.Ring {
+			add(st.Type)
+		}
+	case r.Task != nil:
+		add(r.Task.Coro)
+		add(r.Task.Exception)
+		add(r.Task.Callback)
+	case r.Resource != nil:
+		return // "socket", "event loops": the types holding them are suspects of their own
+	case res.By == analyze.ByType:
+		add(r.Key)
+	default:
+		add(r.Frame.Func)
+		if r.Go != nil && r.Go.Creator != nil {
+			add(r.Go.Creator.Func)
+		}
+	}
+}
+
+// RowTitle is a row's name as the tables show it, short: for legends.
+func RowTitle(res *analyze.Result, r analyze.Row) string { return rowTitle(r, res.By, true) }

@@ -1,0 +1,65 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// objectGraphDOT builds a DOT graph like the object graphs leakscan
+// draws: boxes with a type and a size on two lines, edges labelled with
+// field names, mostly from older objects to newer ones plus a few back
+// references. The same arguments give the same DOT.
+func objectGraphDOT(nodes, edges int) []byte {
+	rng := rand.New(rand.NewPCG(1, uint64(nodes)))
+	types := []string{"*http.Request", "[]byte", "map[string]*cache.entry", "*sync.Pool",
+		"runtime.g", "*bufio.Reader", "[]interface {}", "*list.Element", "string", "*tls.Conn"}
+	fields := []string{".next", ".buf", "[3]", ".conn", ".body", ".m", ".parent", ".items", "[0]", ".ctx"}
+	var b bytes.Buffer
+	b.WriteString("digraph objects {\n  graph [rankdir=LR];\n")
+	b.WriteString("  node [shape=box, fontname=\"Helvetica\", fontsize=11];\n")
+	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
+	for i := range nodes {
+		fmt.Fprintf(&b, "  n%d [label=\"%s\\n%d B, 0x%x\"];\n", i, types[rng.IntN(len(types))], 16<<rng.IntN(12), 0xc000010000+i*64)
+	}
+	for i := range edges {
+		var from, to int
+		if i < nodes-1 {
+			// A spanning tree: every object is referenced from an older one.
+			to = i + 1
+			from = rng.IntN(to)
+		} else {
+			from, to = rng.IntN(nodes), rng.IntN(nodes)
+		}
+		fmt.Fprintf(&b, "  n%d -> n%d [label=\"%s\"];\n", from, to, fields[rng.IntN(len(fields))])
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+func BenchmarkRender200(b *testing.B) {
+	dot := objectGraphDOT(200, 300)
+	ctx := context.Background()
+	b.Run("svg", func(b *testing.B) {
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := SVG(ctx, dot, &buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+	b.Run("png", func(b *testing.B) {
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := PNG(ctx, dot, &buf, PNGOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+}

@@ -1,0 +1,194 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/goccy/go-graphviz"
+)
+
+// MaxNodes is the largest number of nodes a graph may have to be drawn.
+// Larger graphs are refused with an error asking to trim them.
+const MaxNodes = 2000
+
+// DefaultScale is the PNG resolution used when PNGOptions.Scale is not
+// set: pixels per Graphviz point (1/72 inch). 1.5 keeps 14-point labels
+// crisp (21 pixels high) without making pictures huge.
+const DefaultScale = 1.5
+
+// maxPixels bounds the size of a PNG. A larger picture is drawn at a
+// smaller scale than asked, so that the image fits in about 160 MB.
+const maxPixels = 40_000_000
+
+// marginPoints is the white border added around the drawing, in points.
+const marginPoints = 4.0
+
+// PNGOptions tunes the PNG drawing.
+type PNGOptions struct {
+	// Scale is the number of pixels per Graphviz point (1/72 inch).
+	// Zero or less means DefaultScale. Pictures that would exceed about
+	// 40 million pixels are drawn at a smaller scale.
+	Scale float64
+}
+
+// GraphLayout is a laid-out graph in the pixel coordinates of the PNG that
+// PNG draws for the same DOT and options: x to the right, y down, origin
+// at the top-left corner of the image.
+type GraphLayout struct {
+	// Width and Height are the size of the image in pixels.
+	Width, Height int
+	// Scale is the number of pixels per point actually used.
+	Scale float64
+	// Nodes are the graph's nodes, in the order Graphviz lists them
+	// (declaration order).
+	Nodes []Node
+	// Edges are the graph's edges, in the order Graphviz lists them.
+	Edges []Edge
+
+	doc *xdotGraph // the drawing operations, in points
+	tr  transform  // points to pixels
+}
+
+// Node is one laid-out node.
+type Node struct {
+	// Name is the node's name in the DOT text.
+	Name string
+	// Label is the node's label with \N replaced by the name and
+	// Graphviz line breaks (\n, \l, \r) turned into newlines.
+	Label string
+	// Box is the node's bounding box in pixels.
+	Box image.Rectangle
+}
+
+// Edge is one laid-out edge.
+type Edge struct {
+	// Tail and Head are the names of the nodes the edge leaves and enters.
+	Tail, Head string
+	// Label is the edge's label, if any.
+	Label string
+	// Points are the control points of the edge's path in pixels. When
+	// Spline is true they are a piecewise cubic Bézier curve: the first
+	// point, then three points (two controls and an end) per segment;
+	// otherwise they are a polyline. The arrowheads are not included.
+	Points []Point
+	// Spline tells whether Points are Bézier control points.
+	Spline bool
+}
+
+// Point is a position in pixels.
+type Point struct{ X, Y float64 }
+
+var (
+	// gvMu serialises every call into go-graphviz: its WebAssembly
+	// instance is shared and not safe for concurrent use.
+	gvMu sync.Mutex
+	// gv is created on first use, under gvMu, and reused.
+	gv *graphviz.Graphviz
+)
+
+// SVG lays out the DOT graph and writes it to w as SVG, as Graphviz's own
+// SVG renderer draws it.
+func SVG(ctx context.Context, dot []byte, w io.Writer) error {
+	var buf bytes.Buffer
+	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
+		return g.Render(ctx, graph, graphviz.SVG, &buf)
+	})
+	if err != nil {
+		return fmt.Errorf("rendering SVG: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing SVG: %w", err)
+	}
+	return nil
+}
+
+// PNG lays out the DOT graph, draws it and writes it to w as a PNG image.
+// The image is the one Layout describes for the same DOT and options.
+func PNG(ctx context.Context, dot []byte, w io.Writer, opt PNGOptions) error {
+	l, err := Layout(ctx, dot, opt)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("drawing graph: %w", err)
+	}
+	img := l.draw()
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(w, img); err != nil {
+		return fmt.Errorf("writing PNG: %w", err)
+	}
+	return nil
+}
+
+// Layout lays out the DOT graph and returns where PNG would draw its
+// nodes and edges for the same options.
+func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, error) {
+	var buf bytes.Buffer
+	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
+		return g.Render(ctx, graph, graphviz.Format("json"), &buf)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("laying out graph: %w", err)
+	}
+	doc, err := decodeXdot(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("laying out graph: reading Graphviz output: %w", err)
+	}
+	return newLayout(doc, opt.Scale)
+}
+
+// withGraph parses dot and calls fn with the Graphviz context and the
+// parsed graph, all under gvMu. Panics from go-graphviz come back as
+// errors.
+func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *graphviz.Graph) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(dot)) == 0 {
+		return errors.New("parsing DOT: empty input")
+	}
+	gvMu.Lock()
+	defer gvMu.Unlock()
+	if err := ctx.Err(); err != nil { // cancelled while waiting for the lock
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("graphviz failed: %v", r)
+		}
+	}()
+	if gv == nil {
+		g, err := graphviz.New(context.WithoutCancel(ctx))
+		if err != nil {
+			return fmt.Errorf("starting graphviz: %w", err)
+		}
+		gv = g
+	}
+	graph, err := graphviz.ParseBytes(dot)
+	if err != nil {
+		return fmt.Errorf("parsing DOT: %s", strings.TrimSpace(err.Error()))
+	}
+	if graph == nil {
+		return errors.New("parsing DOT: no graph")
+	}
+	defer func() {
+		if cerr := graph.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing graph: %w", cerr)
+		}
+	}()
+	n, err := graph.NodeNum()
+	if err != nil {
+		return fmt.Errorf("counting nodes: %w", err)
+	}
+	if n > MaxNodes {
+		return fmt.Errorf("graph has %d nodes; at most %d can be drawn (trim it first)", n, MaxNodes)
+	}
+	return fn(gv, graph)
+}
