@@ -54,9 +54,11 @@ type CGEdge struct {
 // CallGraphOptions bounds a call graph. Zero values pick the defaults; a
 // negative value turns the bound off.
 type CallGraphOptions struct {
-	MaxNodes     int     // nodes kept, largest |ΔCum| first (default 80)
-	NodeFraction float64 // of the largest total, see trimNodes (default 0.005)
-	EdgeFraction float64 // of the largest total, see trimEdges (default 0.001)
+	MaxNodes int // nodes kept, largest |ΔCum| first (default 80)
+	// NodeFraction and EdgeFraction are of the largest total: a node or
+	// edge whose |value| at every snapshot and whose |Δ| are below it is
+	// dropped (defaults 0.005 and 0.001).
+	NodeFraction, EdgeFraction float64
 }
 
 // withDefaults fills in the zero options.
@@ -129,8 +131,8 @@ func ProfileCallGraph(ps *ProfileSeries, opt DiffOptions, cg CallGraphOptions) (
 
 // GoroutineCallGraph builds the call graph of a goroutine series: each
 // group's stack with its goroutine count, the groups DiffGoroutines keeps.
-// A group's creator, when known, is its outermost caller, joined to the
-// goroutine's outermost frame by a Spawn edge.
+// A group's creator, when every dump records creators, is its outermost
+// caller, joined to the goroutine's outermost frame by a Spawn edge.
 func GoroutineCallGraph(gs *GoroutineSeries, opt GoOptions, cg CallGraphOptions) (*CallGraph, error) {
 	if len(gs.Dumps) == 0 {
 		return nil, fmt.Errorf("no goroutine dumps")
@@ -138,6 +140,8 @@ func GoroutineCallGraph(gs *GoroutineSeries, opt GoOptions, cg CallGraphOptions)
 	tab := gs.tab
 	flags := frameFlagsOf(tab, DiffOptions{Focus: opt.Focus, Ignore: opt.Ignore}, false)
 	n := len(gs.Dumps)
+	// As in DiffGoroutines, creators count only when every dump has them.
+	creators := !slices.ContainsFunc(gs.Dumps, func(d *GoroutineDump) bool { return !d.HasCreator })
 	index := map[[2]int32]int{} // (stack, creator) → unit; lookups only
 	var units []cgUnit
 	times := make([]time.Time, n)
@@ -147,12 +151,15 @@ func GoroutineCallGraph(gs *GoroutineSeries, opt GoOptions, cg CallGraphOptions)
 			if isProfilerGroup(tab, g, flags) || !keepGroup(tab, g, flags, opt) {
 				continue
 			}
-			key := [2]int32{g.Stack, g.Creator}
+			key := [2]int32{g.Stack, -1}
+			if creators {
+				key[1] = g.Creator
+			}
 			u, ok := index[key]
 			if !ok {
 				u = len(units)
 				index[key] = u
-				units = append(units, cgUnit{frames: tab.frameIDsOf(g.Stack), creator: g.Creator, vals: make([]float64, n)})
+				units = append(units, cgUnit{frames: tab.frameIDsOf(g.Stack), creator: key[1], vals: make([]float64, n)})
 			}
 			units[u].vals[i] += float64(g.Count)
 		}
@@ -167,8 +174,41 @@ func GoroutineCallGraph(gs *GoroutineSeries, opt GoOptions, cg CallGraphOptions)
 func buildCallGraph(tab *stackTable, units []cgUnit, n int, unit, sampleType string, times []time.Time, opt CallGraphOptions) *CallGraph {
 	opt = opt.withDefaults()
 	g := &CallGraph{Unit: unit, SampleType: sampleType, Times: times, Total: make([]float64, n)}
+	all, paths := cgPaths(tab, units, n)
+	seen := make([]int32, len(all)) // per node: 1 + the last unit that counted it
+	for u, p := range paths {
+		vals := units[u].vals
+		addTo(g.Total, vals)
+		if len(p) > 0 {
+			addTo(all[p[0]].Flat, vals)
+		}
+		for _, id := range p {
+			if seen[id] != int32(u+1) {
+				seen[id] = int32(u + 1)
+				addTo(all[id].Cum, vals)
+			}
+		}
+	}
+	keep := trimNodes(all, maxAbs(g.Total)*opt.NodeFraction, opt.MaxNodes)
+	newID := make([]int, len(all))
+	for i := range newID {
+		newID[i] = -1
+	}
+	for i, old := range keep {
+		newID[old] = i
+		nd := all[old]
+		nd.New = nd.Cum[0] == 0 && nd.Cum[n-1] > 0
+		nd.Gone = nd.Cum[0] > 0 && nd.Cum[n-1] == 0
+		g.Nodes = append(g.Nodes, nd)
+	}
+	g.DroppedNodes = len(all) - len(keep)
+	g.Edges, g.DroppedEdges = stackEdges(units, paths, newID, n, len(keep), maxAbs(g.Total)*opt.EdgeFraction)
+	return g
+}
 
-	// Paths of node ids, innermost first, the creator last.
+// cgPaths makes a node per function and each unit's path of node ids,
+// innermost first, the creator last (views of one array).
+func cgPaths(tab *stackTable, units []cgUnit, n int) ([]CGNode, [][]int32) {
 	frameNode := make([]int32, len(tab.frames))
 	for i := range frameNode {
 		frameNode[i] = -1
@@ -189,13 +229,12 @@ func buildCallGraph(tab *stackTable, units []cgUnit, n int, unit, sampleType str
 		frameNode[fid] = id
 		return id
 	}
-	paths := make([][]int32, len(units)) // views of one array
 	size := 0
 	for _, un := range units {
 		size += len(un.frames) + 1
 	}
 	buf := make([]int32, 0, size)
-	var seen []int32 // per node: 1 + the last unit that counted it
+	paths := make([][]int32, len(units))
 	for u, un := range units {
 		start := len(buf)
 		for _, fid := range un.frames {
@@ -204,38 +243,9 @@ func buildCallGraph(tab *stackTable, units []cgUnit, n int, unit, sampleType str
 		if un.creator >= 0 {
 			buf = append(buf, node(un.creator))
 		}
-		p := buf[start:len(buf):len(buf)]
-		paths[u] = p
-		addTo(g.Total, un.vals)
-		if len(p) > 0 {
-			addTo(all[p[0]].Flat, un.vals)
-		}
-		for len(seen) < len(all) {
-			seen = append(seen, 0)
-		}
-		for _, id := range p {
-			if seen[id] != int32(u+1) {
-				seen[id] = int32(u + 1)
-				addTo(all[id].Cum, un.vals)
-			}
-		}
+		paths[u] = buf[start:len(buf):len(buf)]
 	}
-
-	keep := trimNodes(all, maxAbs(g.Total)*opt.NodeFraction, opt.MaxNodes)
-	newID := make([]int, len(all))
-	for i := range newID {
-		newID[i] = -1
-	}
-	for i, old := range keep {
-		newID[old] = i
-		nd := all[old]
-		nd.New = nd.Cum[0] == 0 && nd.Cum[n-1] > 0
-		nd.Gone = nd.Cum[0] > 0 && nd.Cum[n-1] == 0
-		g.Nodes = append(g.Nodes, nd)
-	}
-	g.DroppedNodes = len(all) - len(keep)
-	g.Edges, g.DroppedEdges = stackEdges(units, paths, newID, n, len(keep), maxAbs(g.Total)*opt.EdgeFraction)
-	return g
+	return all, paths
 }
 
 // trimNodes returns the ids of the nodes worth drawing, in drawing order:
@@ -250,13 +260,8 @@ func trimNodes(all []CGNode, floor float64, limit int) []int {
 	}
 	slices.SortFunc(keep, func(a, b int) int {
 		x, y := all[a].Cum, all[b].Cum
-		if c := cmp.Compare(math.Abs(delta(y)), math.Abs(delta(x))); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(y[len(y)-1], x[len(x)-1]); c != 0 {
-			return c
-		}
-		return strings.Compare(all[a].Func, all[b].Func)
+		return cmp.Or(cmp.Compare(math.Abs(delta(y)), math.Abs(delta(x))),
+			cmp.Compare(y[len(y)-1], x[len(x)-1]), strings.Compare(all[a].Func, all[b].Func))
 	})
 	if limit >= 0 && len(keep) > limit {
 		keep = keep[:limit]
@@ -266,8 +271,9 @@ func trimNodes(all []CGNode, floor float64, limit int) []int {
 
 // stackEdges walks each path from the outermost frame, skipping trimmed
 // nodes: consecutive kept nodes make an edge, Residual when nodes were
-// skipped between them, Spawn when the caller is the creator. Edges whose
-// |value| at every snapshot and |Δ| are below floor are dropped.
+// skipped between them (on any stack, as pprof marks them), Spawn when the
+// caller is the creator. Edges whose |value| at every snapshot and |Δ| are
+// below floor are dropped.
 func stackEdges(units []cgUnit, paths [][]int32, newID []int, n, nodes int, floor float64) ([]CGEdge, int) {
 	var edges []CGEdge
 	var stamp []int             // per edge: 1 + the last unit that counted it
@@ -281,14 +287,14 @@ func stackEdges(units []cgUnit, paths [][]int32, newID []int, n, nodes int, floo
 				continue
 			}
 			if parent >= 0 && parent != to {
-				e := slices.IndexFunc(out[parent], func(e int) bool { return edges[e].To == to && edges[e].Spawn == spawn })
-				if e < 0 {
-					e = len(edges)
+				j := slices.IndexFunc(out[parent], func(e int) bool { return edges[e].To == to && edges[e].Spawn == spawn })
+				e := len(edges)
+				if j >= 0 {
+					e = out[parent][j]
+				} else {
 					edges = append(edges, CGEdge{From: parent, To: to, Values: make([]float64, n), Spawn: spawn})
 					stamp = append(stamp, 0)
 					out[parent] = append(out[parent], e)
-				} else {
-					e = out[parent][e]
 				}
 				if stamp[e] != u+1 {
 					stamp[e] = u + 1
@@ -306,22 +312,16 @@ func stackEdges(units []cgUnit, paths [][]int32, newID []int, n, nodes int, floo
 			kept = append(kept, e)
 		}
 	}
-	dropped := len(edges) - len(kept)
-	slices.SortFunc(kept, func(a, b CGEdge) int {
-		if c := cmp.Compare(a.From, b.From); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.To, b.To); c != 0 {
-			return c
-		}
-		if a.Spawn != b.Spawn && b.Spawn {
-			return -1
-		} else if a.Spawn != b.Spawn {
+	spawnLast := func(e CGEdge) int {
+		if e.Spawn {
 			return 1
 		}
 		return 0
+	}
+	slices.SortFunc(kept, func(a, b CGEdge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(spawnLast(a), spawnLast(b)))
 	})
-	return kept, dropped
+	return kept, len(edges) - len(kept)
 }
 
 // addTo adds vs to sum, element by element.

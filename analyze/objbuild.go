@@ -185,6 +185,21 @@ func (b *objBuilder) keptBy(x, u int32, r *graph.Retainers) bool {
 // maxBackHops bounds the walk up a retainer path in keptBy.
 const maxBackHops = 16
 
+// close draws, for a node the depth stops at, its references to objects
+// already drawn: a cycle through the frontier shows as one.
+func (b *objBuilder) close(u int32, nb []neighbour) {
+	for _, x := range nb {
+		if _, ok := b.index[x.node]; !ok {
+			continue
+		}
+		if b.opt.Refs {
+			b.link(x.edge, u, x.node)
+		} else {
+			b.link(x.edge, x.node, u)
+		}
+	}
+}
+
 // expand draws u's neighbours at distance d+1, at most TooMany, and a
 // "more" box for the rest.
 func (b *objBuilder) expand(u int32, d int, nb []neighbour) {

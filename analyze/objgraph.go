@@ -122,6 +122,7 @@ func ObjectGraph(hd *HeapDump, opt ObjGraphOptions) (*ObjGraph, error) {
 		nb := b.neighbours(u)
 		if d >= opt.Depth {
 			depthHit = depthHit || len(nb) > 0
+			b.close(u, nb)
 			continue
 		}
 		b.expand(u, d, nb)

@@ -31,17 +31,18 @@ func CallGraphDOT(w io.Writer, cg *analyze.CallGraph, opt CallGraphDOTOptions) e
 	g.graph = attrs("label", cgLegend(cg, opt), "labelloc", "t", "fontname", "Helvetica", "fontsize", "14",
 		"rankdir", "TB", "nodesep", "0.3", "ranksep", "0.4", "tooltip", "leakscan growth call graph")
 	g.node = attrs("shape", "box", "style", "filled", "fontname", "Helvetica", "margin", "0.15,0.06")
-	g.edge = attrs("fontname", "Helvetica", "fontsize", "10", "arrowsize", "0.8")
+	g.edge = attrs("fontname", "Helvetica", "fontsize", "12", "arrowsize", "0.8")
 
 	maxCum, maxFlat := 0.0, 0.0
 	for _, n := range cg.Nodes {
 		maxCum = math.Max(maxCum, math.Abs(cgChange(n.Cum)))
 		maxFlat = math.Max(maxFlat, math.Abs(cgChange(n.Flat)))
 	}
+	names := cgShortNames(cg.Nodes)
 	for i, n := range cg.Nodes {
 		d := cgChange(n.Cum)
 		fill, line, text := cgColors(d, maxCum)
-		lines := []string{cgShortFunc(n.Func)}
+		lines := []string{names[i]}
 		if n.New {
 			lines = append([]string{"NEW"}, lines...)
 		}
@@ -149,10 +150,14 @@ func cgSeriesText(vs []float64, unit string) string {
 
 // cgSeriesLines writes a series compactly for a label: every value up to
 // four snapshots, else the first, "…" and the last; then the change, on
-// its own line when one line would be too long.
+// its own line when one line would be too long. A constant series is one
+// value, "(unchanged)".
 func cgSeriesLines(prefix string, vs []float64, unit string) []string {
 	if len(vs) == 0 {
 		return nil
+	}
+	if !slices.ContainsFunc(vs, func(v float64) bool { return v != vs[0] }) {
+		return []string{prefix + Value(vs[0], unit) + " (unchanged)"}
 	}
 	var parts []string
 	if len(vs) <= 4 {
@@ -199,13 +204,31 @@ func cgShortFunc(fn string) string {
 	return fn
 }
 
-// cgFontSize grows from 10 to 32 points with the square root of a node's
+// cgShortNames are the nodes' short names, or their full names where two
+// short names would be the same ("sync.(*Mutex).Lock" and
+// "internal/sync.(*Mutex).Lock").
+func cgShortNames(nodes []analyze.CGNode) []string {
+	names := make([]string, len(nodes))
+	count := map[string]int{} // lookups only
+	for i, n := range nodes {
+		names[i] = cgShortFunc(n.Func)
+		count[names[i]]++
+	}
+	for i, n := range nodes {
+		if count[names[i]] > 1 {
+			names[i] = n.Func
+		}
+	}
+	return names
+}
+
+// cgFontSize grows from 12 to 28 points with the square root of a node's
 // |Δflat| relative to the largest (pprof scales by flat the same way).
 func cgFontSize(d, max float64) int {
 	if max <= 0 {
-		return 10
+		return 12
 	}
-	return 10 + int(math.Round(22*math.Sqrt(math.Abs(d)/max)))
+	return 12 + int(math.Round(16*math.Sqrt(math.Abs(d)/max)))
 }
 
 // cgRGB is a colour; the palette's ends are mixed by the size of a change.

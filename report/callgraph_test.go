@@ -165,7 +165,7 @@ func TestCallGraphDOTColors(t *testing.T) {
 	if !(small[3:] > big[3:]) { // redder fills have less green and blue
 		t.Errorf("fills %s (small) and %s (big) not deeper with the change", small, big)
 	}
-	if cgFontSize(0, 10) != 10 || cgFontSize(-10, 10) != 32 || cgFontSize(3, 0) != 10 {
+	if cgFontSize(0, 10) != 12 || cgFontSize(-10, 10) != 28 || cgFontSize(3, 0) != 12 {
 		t.Error("font sizes")
 	}
 	if got := cgShortFunc("github.com/a/b.(*T).M"); got != "b.(*T).M" {

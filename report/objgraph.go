@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/leakscan/leakscan/analyze"
 )
@@ -54,7 +55,7 @@ func objDOT(og *analyze.ObjGraph) *dotGraph {
 		kv := []string{"label", dotLines(edgeLabel(e.Kind, e.Label))}
 		switch {
 		case e.Break:
-			kv = []string{"label", dotLines("✂ break: " + edgeLabel(e.Kind, e.Label)), "color", colBreak, "fontcolor", colBreak,
+			kv = []string{"label", dotLines("break here: " + edgeLabel(e.Kind, e.Label)), "color", colBreak, "fontcolor", colBreak,
 				"penwidth", "2.5", "tooltip", pictureText(e.Note, 400)}
 		case og.Nodes[e.From].More > 0 || og.Nodes[e.To].More > 0:
 			kv = append(kv[:0], "style", "dashed", "color", colFaint)
@@ -99,7 +100,10 @@ func objNodeAttrs(n analyze.ObjNode, far int) []string {
 		kv = append(kv, "fillcolor", greyAt(n.Dist, far))
 	}
 	if n.Grew {
-		kv = append(kv, "color", colGrew, "fontcolor", colGrew, "penwidth", "2")
+		kv = append(kv, "color", colGrew, "fontcolor", colGrew)
+		if !n.Start {
+			kv = append(kv, "penwidth", "2")
+		}
 	}
 	return kv
 }
@@ -136,7 +140,7 @@ func edgeLabel(kind, label string) string {
 	switch {
 	case label == "":
 		return kind
-	case kind == "index":
+	case kind == "index" && !strings.HasPrefix(label, "["):
 		return "[" + label + "]"
 	}
 	return label

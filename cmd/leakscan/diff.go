@@ -98,7 +98,7 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 	if !oneOf(opts.Format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
 	}
-	if opts.Graph != "" {
+	if opts.Graph != "" && opts.Graph != "-" {
 		if _, err := pictureFormat(opts.Graph); err != nil {
 			return err
 		}

@@ -72,7 +72,7 @@ func runGoroutines(ctx context.Context, s streams, opts *goroutineOptions) error
 	if opts.Top < 0 {
 		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
 	}
-	if opts.Graph != "" {
+	if opts.Graph != "" && opts.Graph != "-" {
 		if _, err := pictureFormat(opts.Graph); err != nil {
 			return err
 		}

@@ -3,13 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"github.com/leakscan/leakscan/report/render"
+	"time"
 )
+
+// renderTimeout bounds one picture's layout; graphs are trimmed before
+// drawing, so this only stops a layout gone wrong.
+const renderTimeout = 2 * time.Minute
+
+// rendererName is the program that draws SVG and PNG (cmd/leakscan-render).
+const rendererName = "leakscan-render"
 
 // pictureFormat is the format a picture file's name asks for.
 func pictureFormat(path string) (string, error) {
@@ -25,23 +33,50 @@ func pictureFormat(path string) (string, error) {
 	}
 }
 
-// drawDOT turns DOT into the picture format asked for. Only SVG and PNG
-// start the layout engine.
-func drawDOT(ctx context.Context, dot []byte, format string) ([]byte, error) {
-	var out bytes.Buffer
-	var err error
-	switch format {
-	case "dot":
-		return dot, nil
-	case "svg":
-		err = render.SVG(ctx, dot, &out)
-	case "png":
-		err = render.PNG(ctx, dot, &out, render.PNGOptions{})
-	default:
-		err = fmt.Errorf("unknown picture format %q", format)
+// rendererPath finds leakscan-render: $LEAKSCAN_RENDER, else next to this
+// executable, else on $PATH.
+func rendererPath() (string, error) {
+	if p := os.Getenv("LEAKSCAN_RENDER"); p != "" {
+		return p, nil
 	}
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), rendererName)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(rendererName); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("drawing SVG and PNG needs %s next to leakscan or on PATH (go install github.com/leakscan/leakscan/cmd/...); .dot files need nothing", rendererName)
+}
+
+// drawDOT turns DOT into the picture format asked for. SVG and PNG are
+// drawn by leakscan-render in its own process: the layout engine's
+// start-up is paid only by the commands that draw, and a layout can be
+// stopped.
+func drawDOT(ctx context.Context, dot []byte, format string) ([]byte, error) {
+	if format == "dot" {
+		return dot, nil
+	}
+	path, err := rendererPath()
 	if err != nil {
 		return nil, outputError{err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, format)
+	var out, errOut bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(dot), &out, &errOut
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(errOut.String())
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			msg = fmt.Sprintf("laying out the graph took more than %s; draw fewer nodes", renderTimeout)
+		case msg == "":
+			msg = err.Error()
+		}
+		return nil, outputError{fmt.Errorf("drawing %s: %s", format, strings.TrimPrefix(msg, rendererName+": "))}
 	}
 	return out.Bytes(), nil
 }

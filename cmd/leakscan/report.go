@@ -90,7 +90,11 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if err := os.WriteFile(opts.Output, doc.Bytes(), 0o644); err != nil {
 		return outputError{err}
 	}
-	fmt.Fprintf(s.ErrOut, "leakscan: wrote %s and %d pictures in %s\n", opts.Output, assets.count, assets.dir)
+	pictures := fmt.Sprintf("%d pictures", assets.count)
+	if assets.count == 1 {
+		pictures = "1 picture"
+	}
+	fmt.Fprintf(s.ErrOut, "leakscan: wrote %s and %s in %s\n", opts.Output, pictures, assets.dir)
 	return nil
 }
 

@@ -40,9 +40,10 @@ type Chart struct {
 	// suffixes; any other unit as plain numbers, with the unit as the
 	// axis label.
 	Unit string
-	// Times holds when each snapshot was taken. If it is nil, or any time
-	// is zero, or all are equal, the X axis is the snapshot number 1..N;
-	// otherwise it is minutes (hours beyond 3 h) since the first snapshot.
+	// Times holds when each snapshot was taken: nil, or one per snapshot.
+	// If it is nil, or any time is zero, or none is after the first, the X
+	// axis is the snapshot number 1..N; otherwise it is seconds (under 2 min), minutes (hours
+	// beyond 3 h) since the first snapshot.
 	Times []time.Time
 	// Series are the lines, in the caller's order of importance: only the
 	// first MaxSeries are drawn, and the legend says how many were left out.
@@ -59,7 +60,10 @@ const (
 	maxSide   = 8192
 )
 
-// PNG draws the chart as a width×height pixel PNG image.
+// PNG draws the chart as a width×height pixel PNG image. It fails if the
+// chart has no series, a series without values, series of different
+// lengths, Times of another length, or a size outside 320×200 to
+// 8192×8192 pixels.
 func (c *Chart) PNG(w io.Writer, width, height int) error {
 	if err := checkSize(width, height); err != nil {
 		return err
@@ -82,8 +86,9 @@ var (
 )
 
 // SVG draws the chart as an SVG document of width×height pixels (written
-// as points, 3/4 of a pixel each, as CSS measures them). Fonts are not
-// embedded.
+// as points, 3/4 of a pixel each, as CSS measures them), failing as PNG
+// does. Fonts are not embedded: the text asks for Liberation Sans, then
+// the metric-compatible Arial.
 func (c *Chart) SVG(w io.Writer, width, height int) error {
 	if err := checkSize(width, height); err != nil {
 		return err
@@ -175,6 +180,7 @@ func sans(size float64, bold bool) font.Font {
 // n snapshots drawn in an area of the given size.
 func (c *Chart) build(n int, size vg.Point) (*plot.Plot, *legend) {
 	p := plot.New()
+	p.BackgroundColor = nil // render fills the whole canvas
 	p.Title.Text = sanitize(c.Title, maxTitleRunes)
 	p.Title.TextStyle.Font = sans(12, true)
 	p.Title.Padding = vg.Points(8)
@@ -237,8 +243,11 @@ func (c *Chart) xAxis(n int, length vg.Length) (xs []float64, label string, lo, 
 	xs = make([]float64, n)
 	if span, ok := c.timeSpan(); ok {
 		unit, label := time.Minute, "minutes since first snapshot"
-		if span > 3*time.Hour {
+		switch {
+		case span > 3*time.Hour:
 			unit, label = time.Hour, "hours since first snapshot"
+		case span < 2*time.Minute:
+			unit, label = time.Second, "seconds since first snapshot"
 		}
 		for i, t := range c.Times {
 			xs[i] = float64(t.Sub(c.Times[0])) / float64(unit)

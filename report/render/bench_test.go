@@ -12,17 +12,26 @@ import (
 // draws: boxes with a type and a size on two lines, edges labelled with
 // field names, mostly from older objects to newer ones plus a few back
 // references. The same arguments give the same DOT.
-func objectGraphDOT(nodes, edges int) []byte {
+func objectGraphDOT(nodes, edges int) []byte { return objectGraph(nodes, edges, false) }
+
+// objectGraph is objectGraphDOT, with one node in five filled with a
+// light colour if filled.
+func objectGraph(nodes, edges int, filled bool) []byte {
 	rng := rand.New(rand.NewPCG(1, uint64(nodes)))
 	types := []string{"*http.Request", "[]byte", "map[string]*cache.entry", "*sync.Pool",
 		"runtime.g", "*bufio.Reader", "[]interface {}", "*list.Element", "string", "*tls.Conn"}
 	fields := []string{".next", ".buf", "[3]", ".conn", ".body", ".m", ".parent", ".items", "[0]", ".ctx"}
+	fills := []string{"#ffd0d0", "#d0e8ff", "#fff3b0", "#d8f5d0"}
 	var b bytes.Buffer
 	b.WriteString("digraph objects {\n  graph [rankdir=LR];\n")
 	b.WriteString("  node [shape=box, fontname=\"Helvetica\", fontsize=11];\n")
 	b.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	for i := range nodes {
-		fmt.Fprintf(&b, "  n%d [label=\"%s\\n%d B, 0x%x\"];\n", i, types[rng.IntN(len(types))], 16<<rng.IntN(12), 0xc000010000+i*64)
+		fill := ""
+		if filled && i%5 == 0 {
+			fill = fmt.Sprintf(", style=filled, fillcolor=%q", fills[i/5%len(fills)])
+		}
+		fmt.Fprintf(&b, "  n%d [label=\"%s\\n%d B, 0x%x\"%s];\n", i, types[rng.IntN(len(types))], 16<<rng.IntN(12), 0xc000010000+i*64, fill)
 	}
 	for i := range edges {
 		var from, to int
@@ -57,6 +66,19 @@ func BenchmarkRender200(b *testing.B) {
 		for b.Loop() {
 			buf.Reset()
 			if err := PNG(ctx, dot, &buf, PNGOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "bytes")
+	})
+	// With filled nodes the picture has too many colours for a palette
+	// and is written as true colour, the slower path.
+	b.Run("png-filled", func(b *testing.B) {
+		filled := objectGraph(200, 300, true)
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := PNG(ctx, filled, &buf, PNGOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -17,7 +17,8 @@ import (
 // the edge labels last so that nothing covers them.
 func (l *GraphLayout) draw() *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, l.Width, l.Height))
-	fillRGBA(img, background(l.doc.Draw))
+	bg, rest := background(l.doc.Draw)
+	fillRGBA(img, bg)
 	dc := gg.NewContextForRGBA(img)
 	dc.SetLineJoin(gg.LineJoinRound)
 	dc.SetLineCap(gg.LineCapButt)
@@ -29,7 +30,7 @@ func (l *GraphLayout) draw() *image.RGBA {
 	}
 	p := &painter{dc: dc, tr: l.tr, faces: faces}
 	doc := l.doc
-	p.run(doc.Draw)
+	p.run(rest)
 	p.run(doc.LDraw)
 	var nodes []xdotObj
 	for _, o := range doc.Objects {
@@ -85,23 +86,27 @@ func (p *painter) reset() {
 // background is the colour of the whole image, margin included: the
 // graph's background when the graph's first filled polygon (Graphviz's
 // bgcolor, covering the bounding box) is opaque, white otherwise. A
-// translucent background is composed over white.
-func background(ops []xdotOp) color.RGBA {
+// translucent background is composed over white. rest is what remains
+// of the graph's operations after the background.
+func background(ops []xdotOp) (bg color.RGBA, rest []xdotOp) {
 	fill := white
-	for _, op := range ops {
+	for i, op := range ops {
 		switch op.Op {
 		case "C":
 			fill = parseColor(op.Color)
 		case "P":
 			if len(op.Points) != 4 {
-				return color.RGBA(white)
+				return color.RGBA(white), ops
 			}
 			a := uint32(fill.A)
 			over := func(v uint8) uint8 { return uint8((uint32(v)*a + 255*(255-a) + 127) / 255) }
-			return color.RGBA{over(fill.R), over(fill.G), over(fill.B), 0xff}
+			return color.RGBA{over(fill.R), over(fill.G), over(fill.B), 0xff}, ops[i+1:]
+		case "c", "S":
+		default:
+			return color.RGBA(white), ops
 		}
 	}
-	return color.RGBA(white)
+	return color.RGBA(white), ops
 }
 
 // fillRGBA paints the whole image with c, by doubling copies.

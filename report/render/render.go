@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
 	"strings"
 	"sync"
@@ -119,9 +118,7 @@ func PNG(ctx context.Context, dot []byte, w io.Writer, opt PNGOptions) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("drawing graph: %w", err)
 	}
-	img := l.draw()
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(w, img); err != nil {
+	if err := encodePNG(w, l.draw()); err != nil {
 		return fmt.Errorf("writing PNG: %w", err)
 	}
 	return nil

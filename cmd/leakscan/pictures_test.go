@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestMain builds leakscan-render once for the tests that draw.
+func TestMain(m *testing.M) {
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "leakscan-render")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, rendererName)
+	if out, err := exec.Command("go", "build", "-o", bin, "../leakscan-render").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building leakscan-render: %v\n%s", err, out)
+		return 1
+	}
+	os.Setenv("LEAKSCAN_RENDER", bin)
+	return m.Run()
+}
+
+// TestNoLayoutEngine keeps go-graphviz, whose package start-up compiles
+// WebAssembly, out of leakscan itself.
+func TestNoLayoutEngine(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "github.com/goccy/go-graphviz") || strings.Contains(string(out), "tetratelabs/wazero") {
+		t.Error("leakscan links go-graphviz; drawing belongs in leakscan-render")
+	}
+}
+
+func TestGraphGolden(t *testing.T) {
+	atRoot(t)
+	for _, c := range []struct {
+		golden string
+		args   []string
+	}{
+		{"graph.request.backrefs.dot", []string{"graph", "testdata/pydump/leaky", "--type", "Request"}},
+		{"graph.cycle.traceback.dot", []string{"graph", "testdata/pydump/traceback_cycle", "--cycle", "1"}},
+		{"graph.boundmethod.refs.dot", []string{"graph", "testdata/pydump/bound_method/heap-6.pydump.gz", "--type", "Connection", "--refs", "--depth", "2", "--starts", "1"}},
+		{"diff.heap.graph.dot", []string{"diff", "--graph", "-", "testdata/heap/leaky"}},
+		{"diff.goroutines.graph.dot", append([]string{"goroutines", "--graph", "-"}, goroutineSeries()...)},
+	} {
+		code, out, errOut := runCLI(t, nil, c.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errOut)
+		}
+		if c.args[0] != "graph" {
+			// --graph - writes the DOT after the text report.
+			i := strings.Index(out, "digraph ")
+			if i < 0 {
+				t.Fatalf("%v: no DOT in output", c.args)
+			}
+			out = out[i:]
+		}
+		golden(t, c.golden, out)
+	}
+}
+
+func TestGraphPictures(t *testing.T) {
+	atRoot(t)
+	dir := t.TempDir()
+	png1 := filepath.Join(dir, "refs.png")
+	svg1 := filepath.Join(dir, "ring.svg")
+	if code, _, errOut := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request", "-o", png1); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	f, err := os.Open(png1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 200 {
+		t.Errorf("PNG is %v", b)
+	}
+	if code, _, errOut := runCLI(t, nil, "graph", "testdata/pydump/traceback_cycle", "--cycle", "1", "-o", svg1); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	svg, _ := os.ReadFile(svg1)
+	if !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("break here: _exception")) {
+		t.Errorf("SVG lacks the ring's break edge:\n%.400s", svg)
+	}
+}
+
+func TestGraphErrors(t *testing.T) {
+	atRoot(t)
+	for _, c := range []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"graph", "testdata/pydump/leaky"}, "give one of --type NAME, --id ID or --cycle N", 2},
+		{[]string{"graph", "testdata/pydump/leaky", "--type", "A", "--id", "1"}, "give one of", 2},
+		{[]string{"graph", "testdata/pydump/leaky", "--type", "Request", "-o", "x.jpg"}, "expected a file name ending in .dot, .svg or .png", 2},
+		{[]string{"graph", "testdata/pydump/leaky", "--type", "NoSuch"}, `no object of type "NoSuch"`, 2},
+		{[]string{"graph", "testdata/pydump/leaky", "--cycle", "3"}, "--cycle 3: the dumps hold 0 cycle groups", 2},
+		{[]string{"graph", "testdata/pydump/leaky", "--id", "zz"}, `--id "zz": expected a number`, 2},
+		{[]string{"graph", "testdata/heap/leaky/heap-1.pb.gz", "--type", "X"}, "heap-1.pb.gz", 2},
+		{[]string{"diff", "testdata/pydump/leaky", "--graph", "g.dot"}, "for Python heap dumps use leakscan graph", 2},
+		{[]string{"report", "testdata/heap/leaky"}, "give -o FILE.md", 2},
+	} {
+		code, _, errOut := runCLI(t, nil, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.want)
+		}
+	}
+}
+
+// TestRendererMissing: without leakscan-render, DOT still works and SVG
+// says what to install.
+func TestRendererMissing(t *testing.T) {
+	atRoot(t)
+	t.Setenv("LEAKSCAN_RENDER", filepath.Join(t.TempDir(), "nothing-here"))
+	code, _, errOut := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request", "-o", filepath.Join(t.TempDir(), "x.svg"))
+	if code != 3 || !strings.Contains(errOut, "drawing svg") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	code, out, _ := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request")
+	if code != 0 || !strings.HasPrefix(out, "digraph ") {
+		t.Errorf("DOT to stdout: exit %d", code)
+	}
+}
+
+var imageLinkRE = regexp.MustCompile(`!\[[^\]]*\]\(([^)]+)\)`)
+
+// TestReportBundled runs leakscan report on each bundled series and checks
+// the document: verdict first, keywords, each linked image present and a
+// PNG, the Mermaid ring for cycles.
+func TestReportBundled(t *testing.T) {
+	atRoot(t)
+	for _, c := range []struct {
+		name, input, verdict string
+		keywords             []string
+		images               int
+		mermaid              bool
+	}{
+		{"heap", "testdata/heap/leaky", "# 3 allocation sites grew steadily", []string{"`main.newSession`", "`main.newMapValue`"}, 4, false},
+		{"goroutines", "", "# 5 goroutine groups are leak suspects: 5 grew by +75 goroutines", []string{"`main."}, 4, false},
+		{"pydump", "testdata/pydump/traceback_cycle", "# ", []string{"`traceback_cycle.ClientResponse`", "`ClientResponse.read`"}, 8, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "leak report.md")
+			inputs := []string{c.input}
+			if c.input == "" {
+				inputs = goroutineSeries()
+			}
+			code, _, errOut := runCLI(t, nil, append(append([]string{"report"}, inputs...), "-o", out)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			doc, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(doc)
+			if !strings.HasPrefix(text, c.verdict) {
+				t.Errorf("first line %q", strings.SplitN(text, "\n", 2)[0])
+			}
+			kw := regexp.MustCompile("(?m)^Keywords: .*$").FindString(text)
+			for _, k := range c.keywords {
+				if !strings.Contains(kw, k) {
+					t.Errorf("keywords %q lack %s", kw, k)
+				}
+			}
+			links := imageLinkRE.FindAllStringSubmatch(text, -1)
+			if len(links) != c.images {
+				t.Errorf("%d images, want %d", len(links), c.images)
+			}
+			for _, l := range links {
+				if !strings.HasPrefix(l[1], "leak%20report.assets/") {
+					t.Errorf("link %q not into the assets directory", l[1])
+				}
+				p := filepath.Join(filepath.Dir(out), strings.ReplaceAll(l[1], "%20", " "))
+				f, err := os.Open(p)
+				if err != nil {
+					t.Errorf("linked image: %v", err)
+					continue
+				}
+				if _, err := png.Decode(f); err != nil {
+					t.Errorf("%s: %v", p, err)
+				}
+				f.Close()
+			}
+			if got := strings.Contains(text, "```mermaid\nflowchart LR\n"); got != c.mermaid {
+				t.Errorf("mermaid ring present: %v, want %v", got, c.mermaid)
+			}
+		})
+	}
+}
+
+// goroutineSeries is the bundled series of debug=2 goroutine dumps.
+func goroutineSeries() []string {
+	var series []string
+	for i := 1; i <= 6; i++ {
+		series = append(series, fmt.Sprintf("testdata/goroutine/leaky/goroutine-%d.debug2.txt", i))
+	}
+	return series
+}
