@@ -21,9 +21,21 @@ const MaxInputSize int64 = 4 << 30
 // content, decompressed. Files are read when Bytes is called, so that a
 // series of large inputs is held in memory one at a time.
 type Source struct {
-	Name string // path as given; "<stdin>" for "-"
-	path string // file to read; "" when data holds the content
-	data []byte
+	Name   string // path as given; "<stdin>" for "-"
+	path   string // file to read; "" when data holds the content
+	data   []byte
+	onRead func() // called when Bytes starts: progress
+}
+
+// Observe returns the sources with f(i) called when the i-th starts being
+// read, so that a command can show progress through a series.
+func Observe(srcs []Source, f func(i int)) []Source {
+	out := make([]Source, len(srcs))
+	for i, s := range srcs {
+		s.onRead = func() { f(i) }
+		out[i] = s
+	}
+	return out
 }
 
 // NewSource makes a source of content already in memory.
@@ -31,6 +43,9 @@ func NewSource(name string, data []byte) Source { return Source{Name: name, data
 
 // Bytes returns the decompressed content.
 func (s Source) Bytes() ([]byte, error) {
+	if s.onRead != nil {
+		s.onRead()
+	}
 	if s.path == "" {
 		return s.data, nil
 	}

@@ -32,7 +32,10 @@ type analysisFlags struct {
 
 // analyzeSeries loads a series of any kind and runs the analysis diff
 // runs on it; related adds, for heap dumps, cycles, tasks and resources.
-func analyzeSeries(srcs []analyze.Source, f analysisFlags, related bool) (*analysis, error) {
+// The progress bar, if any, ends before it returns.
+func analyzeSeries(s streams, srcs []analyze.Source, f analysisFlags, related bool) (*analysis, error) {
+	srcs, bar := startProgress(s, srcs)
+	defer bar.end()
 	kind, first, err := seriesKind(srcs[0])
 	if err != nil {
 		return nil, err
@@ -44,6 +47,7 @@ func analyzeSeries(srcs []analyze.Source, f analysisFlags, related bool) (*analy
 		if a.dumps, err = analyze.LoadHeapDumps(srcs); err != nil {
 			return nil, err
 		}
+		bar.setStage("analysing")
 		a.res, err = dumpAnalysis(a.dumps, f.Sample, f.Focus, related)
 		return a, err
 	case "goroutine":
@@ -53,6 +57,7 @@ func analyzeSeries(srcs []analyze.Source, f analysisFlags, related bool) (*analy
 		if a.gors, err = analyze.LoadGoroutines(srcs); err != nil {
 			return nil, err
 		}
+		bar.setStage("analysing")
 		if a.res, err = analyze.DiffGoroutines(a.gors, a.gopt); err != nil {
 			return nil, usageError{err}
 		}
@@ -64,6 +69,7 @@ func analyzeSeries(srcs []analyze.Source, f analysisFlags, related bool) (*analy
 	if a.profiles, err = analyze.LoadProfiles(srcs); err != nil {
 		return nil, err
 	}
+	bar.setStage("analysing")
 	if a.res, err = analyze.Diff(a.profiles, a.dopt); err != nil {
 		return nil, usageError{err}
 	}

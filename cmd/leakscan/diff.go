@@ -110,7 +110,7 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 	if len(srcs) < 2 {
 		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
 	}
-	a, err := analyzeSeries(srcs, opts.analysisFlags, true)
+	a, err := analyzeSeries(s, srcs, opts.analysisFlags, true)
 	if err != nil {
 		return err
 	}

@@ -86,12 +86,16 @@ func runGoroutines(ctx context.Context, s streams, opts *goroutineOptions) error
 		return err
 	}
 	a := &analysis{kind: "goroutine", gopt: gopt}
+	srcs, bar := startProgress(s, srcs)
+	defer bar.end()
 	if a.gors, err = analyze.LoadGoroutines(srcs); err != nil {
 		return err
 	}
+	bar.setStage("analysing")
 	if a.res, err = analyze.DiffGoroutines(a.gors, a.gopt); err != nil {
 		return usageError{err}
 	}
+	bar.end()
 	if err := writeReport(s, opts.Output, opts.Format, a.res, report.Options{Top: opts.Top}); err != nil {
 		return err
 	}

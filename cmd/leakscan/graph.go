@@ -93,16 +93,20 @@ func runGraph(ctx context.Context, s streams, args []string, opts *graphOptions)
 	if err != nil {
 		return err
 	}
+	srcs, bar := startProgress(s, srcs)
+	defer bar.end()
 	ds, err := analyze.LoadHeapDumps(srcs)
 	if err != nil {
 		return err
 	}
-	for _, w := range ds.Warnings {
-		fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
-	}
+	bar.setStage("selecting objects")
 	og, err := objectGraphOf(ds, opts)
 	if err != nil {
 		return err
+	}
+	bar.end()
+	for _, w := range ds.Warnings {
+		fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
 	}
 	return writePicture(ctx, s, opts.Output, func(b *bytes.Buffer) error { return report.ObjGraphDOT(b, og) })
 }

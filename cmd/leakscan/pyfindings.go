@@ -38,14 +38,18 @@ func reportOnDumps(s streams, srcs []analyze.Source, opts *seriesOptions, analys
 	if !oneOf(opts.Format, formats) {
 		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
 	}
+	srcs, bar := startProgress(s, srcs)
+	defer bar.end()
 	ds, err := analyze.LoadHeapDumps(srcs)
 	if err != nil {
 		return err
 	}
+	bar.setStage("analysing")
 	res, err := analysis(ds)
 	if err != nil {
 		return err
 	}
+	bar.end()
 	return writeReport(s, opts.Output, opts.Format, res, report.Options{Top: opts.Top})
 }
 

@@ -71,7 +71,7 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if err != nil {
 		return err
 	}
-	a, err := analyzeSeries(srcs, opts.analysisFlags, true)
+	a, err := analyzeSeries(s, srcs, opts.analysisFlags, true)
 	if err != nil {
 		return err
 	}

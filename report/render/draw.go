@@ -281,9 +281,10 @@ func addStops(g gg.Gradient, stops []xdotStop) {
 }
 
 // text draws a "T" operation with the pen colour: the baseline at pt,
-// aligned left, centred or right. Go fonts are wider than the metrics
-// Graphviz laid the label out with; text wider than Graphviz's width is
-// drawn smaller so that it stays inside its node.
+// aligned left, centred or right. Go fonts can be wider than the metrics
+// Graphviz laid the label out with (Times-Roman by default); text much
+// wider than Graphviz's width is drawn smaller so that it stays inside
+// its node.
 func (p *painter) text(op xdotOp) {
 	if p.faces == nil || p.penClear || op.Text == "" {
 		return
@@ -295,7 +296,15 @@ func (p *painter) text(op xdotOp) {
 		return
 	}
 	w := font.MeasureString(face, op.Text)
-	if want := p.tr.length(op.Width); want > 0 && fixToFloat(w) > want*1.02 {
+	// Slack: Graphviz leaves at least 8 points of margin on either side
+	// of a node's label, so a centred line half an em wider than
+	// Graphviz's width still fits. Left- or right-aligned text may be a
+	// piece of a line (HTML labels), followed by the next piece: no slack.
+	want := p.tr.length(op.Width) * 1.02
+	if op.Align == "c" {
+		want += size / 2
+	}
+	if op.Width > 0 && fixToFloat(w) > want {
 		size = math.Max(size*want/fixToFloat(w), size*0.6)
 		if f := p.faces.face(style, size); f != nil {
 			face, w = f, font.MeasureString(f, op.Text)

@@ -318,18 +318,25 @@ func TestConcurrent(t *testing.T) {
 	}
 }
 
-func TestUnicodeAndStyles(t *testing.T) {
-	dot := `digraph u {
+// stylesDOT exercises fonts, line styles, gradients, records, clusters,
+// arrow shapes and text outside Latin-1.
+const stylesDOT = `digraph u {
   bgcolor="lightyellow";
-  a [label="ü€中 ☃", fontname="Courier"];
+  a [label="ü€中 ☃ é", fontname="Courier"];
   b [label=<<b>bold</b> <i>it</i> <u>under</u>>, color=grey40, style="dotted,setlinewidth(2)"];
   c [shape=doublecircle, style=filled, fillcolor="blue:red"];
   d [shape=record, label="{x|y}|z"];
-  subgraph cluster_k { label="cluster"; e; }
-  a -> b [color="red:blue", dir=both, arrowtail=diamond];
+  g [shape=box, style="rounded,filled", fillcolor="palegreen", fontname="Helvetica-Bold"];
+  subgraph cluster_k { label="cluster"; style=dashed; e; }
+  a -> b [color="red:blue", dir=both, arrowtail=diamond, label="two\lcolours\l"];
   b -> c [style=invis];
+  b -> g [penwidth=3, arrowhead=odot];
   c -> d -> e;
+  g -> e [style=dotted];
 }`
+
+func TestUnicodeAndStyles(t *testing.T) {
+	dot := stylesDOT
 	img, _ := renderPNG(t, dot)
 	// The background is the graph's, margin included.
 	if r, g, b, _ := img.At(0, 0).RGBA(); r>>8 != 0xff || g>>8 != 0xff || b>>8 != 0xe0 {
@@ -344,7 +351,10 @@ func TestWritePictures(t *testing.T) {
 	if dir == "" {
 		t.Skip("LEAKSCAN_RENDER_OUT not set")
 	}
-	for name, dot := range map[string]string{"render_small": smallDOT, "render200": string(objectGraphDOT(200, 300))} {
+	for name, dot := range map[string]string{
+		"render_small": smallDOT, "render_styles": stylesDOT,
+		"render200": string(objectGraphDOT(200, 300)), "render200_filled": string(objectGraph(200, 300, true)),
+	} {
 		_, p := renderPNG(t, dot)
 		if err := os.WriteFile(filepath.Join(dir, name+".png"), p, 0o644); err != nil {
 			t.Fatal(err)
