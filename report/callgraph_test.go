@@ -29,7 +29,7 @@ func updating() bool {
 // checkGolden compares out with testdata/callgraph/name, or rewrites it.
 func checkGolden(t *testing.T, name string, out []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "callgraph", name)
+	path := filepath.Join("testdata", name)
 	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -127,7 +127,7 @@ func checkDOTSyntax(t *testing.T, dot string) {
 
 func TestCallGraphDOTHandmade(t *testing.T) {
 	out := callGraphDOT(t, handmade(), CallGraphDOTOptions{Title: "before.pb.gz → after.pb.gz"})
-	checkGolden(t, "handmade.default.dot", out)
+	checkGolden(t, "callgraph/handmade.default.dot", out)
 	s := string(out)
 	for _, want := range []string{`label="NEW\nevil.\"quoted\"\\N\\nnext</script…xxx`, `peripheries="2"`, `style="filled,dashed"`,
 		`style="dotted"`, `label=" go −2.00 MiB"`, `"NEW\ncache.newEntry[go.shape.*github.com/acme/shop/item.Item]`,
@@ -200,7 +200,7 @@ func TestCallGraphDOTLeakyHeap(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
-	checkGolden(t, "heap-leaky.default.dot", out)
+	checkGolden(t, "callgraph/heap-leaky.default.dot", out)
 	if !strings.Contains(string(out), `"main.leakSliceHolder\ncum 5.51 MiB → … → 32.1 MiB (+26.6 MiB)"`) {
 		t.Errorf("no series on main.leakSliceHolder")
 	}
@@ -217,7 +217,7 @@ func TestCallGraphDOTLeakyGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
-	checkGolden(t, "goroutine-leaky.default.dot", out)
+	checkGolden(t, "callgraph/goroutine-leaky.default.dot", out)
 	if !strings.Contains(string(out), `label=" go +15"`) {
 		t.Errorf("no spawn edge label")
 	}

@@ -88,7 +88,12 @@ func writeAttrs(bw *bufio.Writer, as []dotAttr) {
 			if i > 0 {
 				bw.WriteString(", ")
 			}
-			bw.WriteString(a.key + "=" + dotQuote(a.value))
+			v := a.value
+			if a.key == "tooltip" {
+				// Graphviz expands escapes in tooltips twice.
+				v = strings.ReplaceAll(v, `\`, `\\`)
+			}
+			bw.WriteString(a.key + "=" + dotQuote(v))
 		}
 		bw.WriteString("]")
 	}

@@ -159,6 +159,7 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("graphviz failed: %v", r)
+			gv = nil // start afresh next time rather than trust its state
 		}
 	}()
 	if gv == nil {

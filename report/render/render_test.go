@@ -3,16 +3,12 @@ package render
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
 	"errors"
-	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -184,98 +180,6 @@ func TestPNGScale(t *testing.T) {
 	}
 	if d := l2.Width - 2*l1.Width; d < -2 || d > 2 {
 		t.Errorf("width at scale 2 is %d, at scale 1 %d", l2.Width, l1.Width)
-	}
-}
-
-func TestSVG(t *testing.T) {
-	const label = `<script>alert("x")</script> & more`
-	dot := strings.Replace(smallDOT, `b [label="beta"]`, `b [label="<script>alert(\"x\")</script> & more"]`, 1)
-	svg := renderSVG(t, dot)
-	if bytes.Contains(svg, []byte("<script")) {
-		t.Errorf("SVG holds a raw <script")
-	}
-	dec := xml.NewDecoder(bytes.NewReader(svg))
-	dec.Strict = true
-	dec.Entity = xml.HTMLEntity
-	var nodes, texts []string
-	inText := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("SVG is not XML: %v", err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			inText = tok.Name.Local == "text"
-			if tok.Name.Local != "g" {
-				continue
-			}
-			for _, a := range tok.Attr {
-				if a.Name.Local == "id" && strings.HasPrefix(a.Value, "node") {
-					nodes = append(nodes, a.Value)
-				}
-			}
-		case xml.CharData:
-			if inText {
-				texts = append(texts, string(tok))
-			}
-		case xml.EndElement:
-			inText = false
-		}
-	}
-	if len(nodes) != 5 {
-		t.Errorf("%d node groups, want 5: %v", len(nodes), nodes)
-	}
-	if !slices.Contains(texts, label) {
-		t.Errorf("label %q not among the texts %q", label, texts)
-	}
-}
-
-func TestBadDOT(t *testing.T) {
-	for _, dot := range []string{"digraph {", "", "   \n", "\x00\x01\xff\xfe\x89PNG\r\n\x1a\n junk {{{", "digraph { a -> }", "}{"} {
-		var buf bytes.Buffer
-		if err := PNG(context.Background(), []byte(dot), &buf, PNGOptions{}); err == nil {
-			t.Errorf("PNG(%q) succeeded", dot)
-		} else if !strings.HasPrefix(err.Error(), "laying out graph: ") {
-			t.Errorf("PNG(%q): %v", dot, err)
-		}
-		if err := SVG(context.Background(), []byte(dot), &buf); err == nil {
-			t.Errorf("SVG(%q) succeeded", dot)
-		}
-	}
-	// Graphviz still works after the errors.
-	renderSVG(t, smallDOT)
-}
-
-func TestTooManyNodes(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("digraph {\n")
-	for i := range MaxNodes + 1 {
-		fmt.Fprintf(&b, "n%d;\n", i)
-	}
-	b.WriteString("}\n")
-	want := fmt.Sprintf("graph has %d nodes; at most %d can be drawn (trim it first)", MaxNodes+1, MaxNodes)
-	err := SVG(context.Background(), []byte(b.String()), io.Discard)
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("SVG: %v, want %q", err, want)
-	}
-	_, err = Layout(context.Background(), []byte(b.String()), PNGOptions{})
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("Layout: %v, want %q", err, want)
-	}
-}
-
-func TestCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := PNG(ctx, []byte(smallDOT), io.Discard, PNGOptions{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("PNG: %v", err)
-	}
-	if err := SVG(ctx, []byte(smallDOT), io.Discard); !errors.Is(err, context.Canceled) {
-		t.Errorf("SVG: %v", err)
 	}
 }
 

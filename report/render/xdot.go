@@ -14,6 +14,7 @@ import (
 // Coordinates are in points, y up, within the bounding box BB.
 type xdotGraph struct {
 	Name        string     `json:"name"`
+	Label       string     `json:"label"`
 	BB          string     `json:"bb"`
 	Draw        []xdotOp   `json:"_draw_"`
 	LDraw       []xdotOp   `json:"_ldraw_"`
@@ -97,7 +98,47 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 			return nil, err
 		}
 	}
+	fixTexts(g.LDraw, g.Label, map[byte]string{'G': g.Name})
+	names := make(map[int]string, len(g.Objects))
+	for _, o := range g.Objects {
+		names[o.GVID] = o.Name
+		fixTexts(o.LDraw, o.Label, map[byte]string{'N': o.Name, 'G': g.Name})
+	}
+	for _, e := range g.Edges {
+		fixTexts(e.LDraw, e.Label, edgeSubst(g.Name, names[e.Tail], names[e.Head]))
+		for _, ops := range [][]xdotOp{e.HLDraw, e.TLDraw} {
+			fixTexts(ops, "", nil)
+		}
+	}
 	return &g, nil
+}
+
+// fixTexts undoes what Graphviz 12's json output does to backslashes in
+// text: each comes out doubled ("a\\b" for a\b), and where two stood
+// together the end of the text is lost ("x\\\\" for x\\y). Texts are
+// unescaped; then, if the label (a plain label, its escapes resolved with
+// subst) has one line per text operation and a text is the start of its
+// line, the whole line is drawn instead.
+func fixTexts(ops []xdotOp, label string, subst map[byte]string) {
+	var texts []int
+	for i, op := range ops {
+		if op.Op == "T" {
+			ops[i].Text = strings.ReplaceAll(op.Text, `\\`, `\`)
+			texts = append(texts, i)
+		}
+	}
+	if label == "" || !strings.Contains(label, `\\`) {
+		return // no doubled backslash in the label, nothing lost
+	}
+	lines := strings.Split(expandLabel(label, subst), "\n")
+	if len(lines) != len(texts) {
+		return
+	}
+	for k, i := range texts {
+		if strings.HasPrefix(lines[k], ops[i].Text) {
+			ops[i].Text = lines[k]
+		}
+	}
 }
 
 // transform maps Graphviz points (y up) to image pixels (y down).
@@ -151,10 +192,7 @@ func newLayout(doc *xdotGraph, scale float64) (*GraphLayout, error) {
 	for _, e := range doc.Edges {
 		edge := Edge{Tail: names[e.Tail], Head: names[e.Head]}
 		if e.Label != "" {
-			edge.Label = expandLabel(e.Label, map[byte]string{
-				'G': doc.Name, 'T': edge.Tail, 'H': edge.Head,
-				'E': edge.Tail + "->" + edge.Head,
-			})
+			edge.Label = expandLabel(e.Label, edgeSubst(doc.Name, edge.Tail, edge.Head))
 		}
 		for _, op := range e.Draw {
 			if op.Op != "b" && op.Op != "B" && op.Op != "L" {
@@ -217,6 +255,11 @@ func expandLabel(s string, subst map[byte]string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// edgeSubst is what \G, \T, \H and \E stand for in an edge's label.
+func edgeSubst(graph, tail, head string) map[byte]string {
+	return map[byte]string{'G': graph, 'T': tail, 'H': head, 'E': tail + "->" + head}
 }
 
 // parseFloats parses n comma-separated numbers.
