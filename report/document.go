@@ -72,20 +72,38 @@ const maxKeywords = 12
 // Keywords are the names to search an issue tracker with: the leaking
 // types, functions, coroutines and the creators of leaking goroutines,
 // suspects first, each once.
+//
+// Names every program has (Python's builtins, Go's runtime and sync) are
+// left out unless the suspects name nothing else.
 func Keywords(res *analyze.Result) []string {
 	var kw []string
-	add := func(s string) {
-		s = strings.TrimSpace(s)
-		if s != "" && !slices.Contains(kw, s) && len(kw) < maxKeywords {
-			kw = append(kw, pictureText(s, maxLabel))
+	for _, common := range []bool{false, true} {
+		if common && len(kw) > 0 {
+			break
 		}
-	}
-	for _, r := range append([]*analyze.Result{res}, res.Related...) {
-		for _, row := range r.Suspects() {
-			rowKeywords(r, row, add)
+		add := func(s string) {
+			s = pictureText(strings.TrimSpace(s), maxLabel)
+			if s != "" && commonName(s) == common && !slices.Contains(kw, s) && len(kw) < maxKeywords {
+				kw = append(kw, s)
+			}
+		}
+		for _, r := range append([]*analyze.Result{res}, res.Related...) {
+			for _, row := range r.Suspects() {
+				rowKeywords(r, row, add)
+			}
 		}
 	}
 	return kw
+}
+
+// commonName reports whether a type or function is the language's own.
+func commonName(s string) bool {
+	for _, p := range []string{"builtins.", "runtime.", "sync.", "internal/", "asyncio."} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func rowKeywords(res *analyze.Result, r analyze.Row, add func(string)) {

@@ -173,6 +173,7 @@ func TestReportBundled(t *testing.T) {
 				t.Fatal(err)
 			}
 			text := string(doc)
+			golden(t, "report."+c.name+".md", text)
 			if !strings.HasPrefix(text, c.verdict) {
 				t.Errorf("first line %q", strings.SplitN(text, "\n", 2)[0])
 			}

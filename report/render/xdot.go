@@ -98,47 +98,20 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 			return nil, err
 		}
 	}
-	fixTexts(g.LDraw, g.Label, map[byte]string{'G': g.Name})
+	g.LDraw = fixTexts(g.LDraw, g.Label, map[byte]string{'G': g.Name})
 	names := make(map[int]string, len(g.Objects))
-	for _, o := range g.Objects {
+	for i := range g.Objects {
+		o := &g.Objects[i]
 		names[o.GVID] = o.Name
-		fixTexts(o.LDraw, o.Label, map[byte]string{'N': o.Name, 'G': g.Name})
+		o.LDraw = fixTexts(o.LDraw, o.Label, map[byte]string{'N': o.Name, 'G': g.Name})
 	}
-	for _, e := range g.Edges {
-		fixTexts(e.LDraw, e.Label, edgeSubst(g.Name, names[e.Tail], names[e.Head]))
-		for _, ops := range [][]xdotOp{e.HLDraw, e.TLDraw} {
-			fixTexts(ops, "", nil)
-		}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		e.LDraw = fixTexts(e.LDraw, e.Label, edgeSubst(g.Name, names[e.Tail], names[e.Head]))
+		fixTexts(e.HLDraw, "", nil)
+		fixTexts(e.TLDraw, "", nil)
 	}
 	return &g, nil
-}
-
-// fixTexts undoes what Graphviz 12's json output does to backslashes in
-// text: each comes out doubled ("a\\b" for a\b), and where two stood
-// together the end of the text is lost ("x\\\\" for x\\y). Texts are
-// unescaped; then, if the label (a plain label, its escapes resolved with
-// subst) has one line per text operation and a text is the start of its
-// line, the whole line is drawn instead.
-func fixTexts(ops []xdotOp, label string, subst map[byte]string) {
-	var texts []int
-	for i, op := range ops {
-		if op.Op == "T" {
-			ops[i].Text = strings.ReplaceAll(op.Text, `\\`, `\`)
-			texts = append(texts, i)
-		}
-	}
-	if label == "" || !strings.Contains(label, `\\`) {
-		return // no doubled backslash in the label, nothing lost
-	}
-	lines := strings.Split(expandLabel(label, subst), "\n")
-	if len(lines) != len(texts) {
-		return
-	}
-	for k, i := range texts {
-		if strings.HasPrefix(lines[k], ops[i].Text) {
-			ops[i].Text = lines[k]
-		}
-	}
 }
 
 // transform maps Graphviz points (y up) to image pixels (y down).
@@ -224,42 +197,6 @@ func nodeBox(o xdotObj, tr transform) image.Rectangle {
 	x0, y0 := tr.pt(pos[0]-wi*36, pos[1]+hi*36)
 	x1, y1 := tr.pt(pos[0]+wi*36, pos[1]-hi*36)
 	return image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
-}
-
-// expandLabel resolves Graphviz's escapes in a label, in one pass as
-// Graphviz does: \N, \G, \T, \H, \E from subst (node, graph, tail, head
-// and edge names), \n, \l, \r as newlines (the one ending the last line
-// dropped), and a backslash before any other character keeps that
-// character. An empty label of a node is its name.
-func expandLabel(s string, subst map[byte]string) string {
-	if s == "" {
-		return subst['N']
-	}
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch c := s[i]; c {
-		case 'n', 'l', 'r':
-			b.WriteByte('\n')
-		case 'N', 'G', 'T', 'H', 'E':
-			b.WriteString(subst[c])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// edgeSubst is what \G, \T, \H and \E stand for in an edge's label.
-func edgeSubst(graph, tail, head string) map[byte]string {
-	return map[byte]string{'G': graph, 'T': tail, 'H': head, 'E': tail + "->" + head}
 }
 
 // parseFloats parses n comma-separated numbers.
