@@ -3,6 +3,7 @@ package analyze
 import (
 	"cmp"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type ObjGraphOptions struct {
 	// ShowValues keeps the text of str and bytes objects, which may hold
 	// secrets; without it only their length is shown.
 	ShowValues bool
+	// Since, when set, is an earlier dump of the same process: instances
+	// of Type absent from it (the growth) are preferred as start objects.
+	Since *HeapDump
 }
 
 // ObjGraph is a drawable piece of an object graph: objects, the
@@ -160,15 +164,47 @@ func startObjects(hd *HeapDump, opt ObjGraphOptions) ([]int32, string, error) {
 			all = append(all, v)
 		}
 	}
-	// The biggest first: they show what retains the most; then by id.
+	// The new ones first (when there is an earlier dump to tell): they
+	// are the growth; then the biggest, which show what retains the most;
+	// then by id.
+	old := idsOfType(opt.Since, typ)
 	slices.SortFunc(all, func(a, b int32) int {
+		if c := cmp.Compare(b2i(old[h.IDs[a]]), b2i(old[h.IDs[b]])); c != 0 {
+			return c
+		}
 		if c := cmp.Compare(hd.Retained[b], hd.Retained[a]); c != 0 {
 			return c
 		}
 		return cmp.Compare(h.IDs[a], h.IDs[b])
 	})
 	n := min(len(all), opt.Starts)
-	return all[:n], fmt.Sprintf("%d of %d %s", n, len(all), typ), nil
+	title := fmt.Sprintf("%d of %d %s", n, len(all), typ)
+	if opt.Since != nil && n > 0 && !old[h.IDs[all[0]]] {
+		title += ", new since " + filepath.Base(opt.Since.Name)
+	}
+	return all[:n], title, nil
+}
+
+// idsOfType is the set of ids of objects of type typ in hd; empty for nil.
+func idsOfType(hd *HeapDump, typ string) map[uint64]bool {
+	ids := map[uint64]bool{}
+	if hd == nil {
+		return ids
+	}
+	h := hd.Dump.Heap
+	for v := range int32(h.NumNodes()) {
+		if h.TypeName(v) == typ {
+			ids[h.IDs[v]] = true
+		}
+	}
+	return ids
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // resolveType finds the full type name meant by name: itself, or the one

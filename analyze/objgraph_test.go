@@ -183,3 +183,27 @@ func chainTo(og *ObjGraph, node int) string {
 	}
 	return strings.Join(steps, " → ")
 }
+
+// TestObjectGraphNewSince: with an earlier dump, the start objects are
+// instances that were not in it — the growth, not what was there before.
+func TestObjectGraphNewSince(t *testing.T) {
+	ds := loadStory(t, "event_loops")
+	first, last := ds.Dumps[0], ds.Dumps[len(ds.Dumps)-1]
+	before := idsOfType(first, "weakref.ReferenceType")
+	og, err := ObjectGraph(last, ObjGraphOptions{Type: "weakref.ReferenceType", Since: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(og.Title, ", new since heap-1.pydump.gz") {
+		t.Errorf("title %q", og.Title)
+	}
+	for _, n := range og.Nodes {
+		if n.Start && before[n.ID] {
+			t.Errorf("start object %#x was already in the first dump", n.ID)
+		}
+	}
+	// The new references belong to the leaked loops, held by ApiClient._loops.
+	if !slices.ContainsFunc(og.Edges, func(e ObjEdge) bool { return e.Label == "'_loops'" }) {
+		t.Error("the picture does not reach ApiClient._loops")
+	}
+}

@@ -93,7 +93,7 @@ func (fm *figureMaker) suspects(res *analyze.Result) error {
 		case res.By == analyze.ByType && fm.a.dumps != nil:
 			ds := fm.a.dumps
 			og, _ = analyze.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], analyze.ObjGraphOptions{
-				Type: r.Key, Grown: fm.grown, ShowValues: fm.opts.ShowValues})
+				Type: r.Key, Grown: fm.grown, ShowValues: fm.opts.ShowValues, Since: earliest(ds)})
 			caption = "What keeps the largest instances alive (start objects yellow, roots green, grown types red)"
 		}
 		if og == nil {
@@ -144,4 +144,13 @@ func (fm *figureMaker) picture(name string, write func(*bytes.Buffer) error) (st
 		return "", err
 	}
 	return fm.assets.write(name, png)
+}
+
+// earliest is the first dump of a series of several, to tell the growth
+// from the instances that were already there; nil for one dump.
+func earliest(ds *analyze.DumpSeries) *analyze.HeapDump {
+	if len(ds.Dumps) < 2 {
+		return nil
+	}
+	return ds.Dumps[0]
 }

@@ -128,7 +128,7 @@ func objectGraphOf(ds *analyze.DumpSeries, opts *graphOptions) (*analyze.ObjGrap
 		return analyze.RingGraph(cyc.Rows[opts.Cycle-1], grown)
 	}
 	o := analyze.ObjGraphOptions{Type: opts.Type, Refs: opts.Refs, Depth: opts.Depth, Starts: opts.Starts,
-		MaxNodes: opts.MaxNodes, TooMany: opts.TooMany, Grown: grown, ShowValues: opts.ShowValues}
+		MaxNodes: opts.MaxNodes, TooMany: opts.TooMany, Grown: grown, ShowValues: opts.ShowValues, Since: earliest(ds)}
 	if opts.ID != "" {
 		id, err := strconv.ParseUint(strings.TrimPrefix(opts.ID, "0x"), baseOf(opts.ID), 64)
 		if err != nil {

@@ -26,7 +26,7 @@ func (l *GraphLayout) draw() *image.RGBA {
 	} else {
 		defer faces.close()
 	}
-	p := &painter{dc: dc, tr: l.tr, faces: faces}
+	p := &painter{dc: dc, img: img, tr: l.tr, faces: faces}
 	doc := l.doc
 	p.run(rest)
 	p.run(doc.LDraw)
@@ -61,6 +61,7 @@ func (l *GraphLayout) draw() *image.RGBA {
 // independent of each other.
 type painter struct {
 	dc    *gg.Context
+	img   *image.RGBA // dc's image, for text
 	tr    transform
 	faces *faceCache
 
@@ -72,6 +73,7 @@ type painter struct {
 	fontFace  string
 	fontSize  float64 // points
 	fontchar  int
+	fit       float64 // the fraction of the font size texts are drawn at
 }
 
 func (p *painter) reset() {
@@ -125,6 +127,13 @@ func (p *painter) run(ops []xdotOp) {
 		return
 	}
 	p.reset()
+	p.fit = 1
+	for _, op := range ops {
+		if op.Op == "T" {
+			p.fit = p.fitText(ops)
+			break
+		}
+	}
 	for _, op := range ops {
 		switch op.Op {
 		case "c":

@@ -1,6 +1,9 @@
 package render
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // labelLine is one line of a plain label and its justification: 'c'
 // (centred), 'l' or 'r'.
@@ -78,8 +81,8 @@ const lineSpacing = 1.2
 // backslash and more lines than text operations, a text that is the start
 // of its line is completed, and the missing lines are added below the
 // last one, a line apart, in the same font and colour, justified as the
-// label says (the x of a left- or right-justified line is a guess when no
-// known line shows it).
+// label says (widths, and the x of a left- or right-justified line when
+// no known line shows it, are estimates).
 func fixTexts(ops []xdotOp, label string, subst map[byte]string) []xdotOp {
 	var texts []int
 	size := 14.0
@@ -116,11 +119,23 @@ func fixTexts(ops []xdotOp, label string, subst map[byte]string) []xdotOp {
 		cx -= first.Width / 2
 	}
 	xs := map[string]float64{"c": cx}
+	var width, runes float64 // of the known texts, to estimate the others'
 	for _, i := range texts {
 		hw = max(hw, ops[i].Width/2)
+		width += ops[i].Width
+		runes += float64(utf8.RuneCountInString(ops[i].Text))
 		if _, ok := xs[ops[i].Align]; !ok {
 			xs[ops[i].Align] = ops[i].Pt[0]
 		}
+	}
+	perRune := size / 2
+	if runes > 0 && width > 0 {
+		perRune = width / runes
+	}
+	widths := make([]float64, len(lines))
+	for k := len(texts); k < len(lines); k++ {
+		widths[k] = perRune * float64(utf8.RuneCountInString(lines[k].text))
+		hw = max(hw, widths[k]/2)
 	}
 	if _, ok := xs["l"]; !ok {
 		xs["l"] = cx - hw
@@ -131,7 +146,7 @@ func fixTexts(ops []xdotOp, label string, subst map[byte]string) []xdotOp {
 	last := ops[texts[len(texts)-1]]
 	for k := len(texts); k < len(lines); k++ {
 		op := last
-		op.Text, op.Width, op.Align = lines[k].text, 0, string(lines[k].align)
+		op.Text, op.Width, op.Align = lines[k].text, widths[k], string(lines[k].align)
 		op.Pt[0] = xs[op.Align]
 		op.Pt[1] -= float64(k-len(texts)+1) * size * lineSpacing
 		ops = append(ops, op)

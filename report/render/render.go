@@ -59,8 +59,9 @@ type GraphLayout struct {
 type Node struct {
 	// Name is the node's name in the DOT text.
 	Name string
-	// Label is the node's label with \N replaced by the name and
-	// Graphviz line breaks (\n, \l, \r) turned into newlines.
+	// Label is the node's label as shown: Graphviz's escapes resolved
+	// (\N is the name, \n, \l and \r end lines, here with newlines). An
+	// HTML-like or record label is given as its markup.
 	Label string
 	// Box is the node's bounding box in pixels.
 	Box image.Rectangle

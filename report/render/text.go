@@ -9,60 +9,120 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
+// minFit is the smallest fraction of its font size a label is drawn at.
+const minFit = 0.6
+
+// fitText returns the fraction of their font size at which the texts of
+// one operation list (one label) are drawn: 1, or less when a text in our
+// fonts would not fit where Graphviz, which measured it with its own
+// metrics (Times-Roman by default, narrower than Go's fonts), made room
+// for it. A line may use the whole width of the label (the widest line)
+// and half an em more, as Graphviz leaves at least 8 points of margin
+// around a node's label; a piece of an HTML line followed by another on
+// the same baseline only its own width. The whole label shrinks by the
+// same fraction, so its lines keep one size.
+func (p *painter) fitText(ops []xdotOp) float64 {
+	if p.faces == nil {
+		return 1
+	}
+	left, right := math.Inf(1), math.Inf(-1) // the label's extent, in points
+	for _, op := range ops {
+		if op.Op == "T" {
+			l, r := textSpan(op)
+			left, right = math.Min(left, l), math.Max(right, r)
+		}
+	}
+	fit := 1.0
+	face, size, fontchar := "Times-Roman", 14.0, 0
+	for i, op := range ops {
+		switch op.Op {
+		case "F":
+			face, size = op.Face, op.Size
+		case "t":
+			fontchar = op.Fontchar
+		case "T":
+			f := p.faces.face(styleOf(face, fontchar), p.tr.length(size))
+			if f == nil || op.Text == "" || op.Width <= 0 {
+				continue
+			}
+			w := fixToFloat(font.MeasureString(f, op.Text)) / p.tr.scale // points
+			if w <= 0 {
+				continue
+			}
+			x, slack := op.Pt[0], size/2
+			var room float64
+			switch {
+			case nextOnLine(ops[i+1:], op.Pt[1]):
+				room = op.Width * 1.02
+			case op.Align == "l":
+				room = right - x + slack/2
+			case op.Align == "r":
+				room = x - left + slack/2
+			default:
+				room = 2*math.Min(x-left, right-x) + slack
+			}
+			fit = math.Min(fit, room/w)
+		}
+	}
+	return math.Max(fit, minFit)
+}
+
+// textSpan is where Graphviz put a text, left and right, in points.
+func textSpan(op xdotOp) (float64, float64) {
+	x, w := op.Pt[0], op.Width
+	switch op.Align {
+	case "l":
+		return x, x + w
+	case "r":
+		return x - w, x
+	}
+	return x - w/2, x + w/2
+}
+
+// nextOnLine tells whether the next text in ops is on the baseline y.
+func nextOnLine(ops []xdotOp, y float64) bool {
+	for _, op := range ops {
+		if op.Op == "T" {
+			return math.Abs(op.Pt[1]-y) < 0.01
+		}
+	}
+	return false
+}
+
 // text draws a "T" operation with the pen colour: the baseline at pt,
-// aligned left, centred or right. Go fonts can be wider than the metrics
-// Graphviz laid the label out with (Times-Roman by default); text much
-// wider than Graphviz's width is drawn smaller so that it stays inside
-// its node.
+// aligned left, centred or right, at the size fitText chose for its
+// label.
 func (p *painter) text(op xdotOp) {
 	if p.faces == nil || p.penClear || op.Text == "" {
 		return
 	}
-	style := styleOf(p.fontFace, p.fontchar)
-	size := math.Min(p.tr.length(p.fontSize), 2000)
-	face := p.faces.face(style, size)
+	size := math.Min(p.tr.length(p.fontSize)*p.fit, 2000)
+	face := p.faces.face(styleOf(p.fontFace, p.fontchar), size)
 	if face == nil {
 		return
 	}
-	w := font.MeasureString(face, op.Text)
-	// Slack: Graphviz leaves at least 8 points of margin on either side
-	// of a node's label, so a centred line half an em wider than
-	// Graphviz's width still fits. Left- or right-aligned text may be a
-	// piece of a line (HTML labels), followed by the next piece: no slack.
-	want := p.tr.length(op.Width) * 1.02
-	if op.Align == "c" {
-		want += size / 2
-	}
-	if op.Width > 0 && fixToFloat(w) > want {
-		size = math.Max(size*want/fixToFloat(w), size*0.6)
-		if f := p.faces.face(style, size); f != nil {
-			face, w = f, font.MeasureString(f, op.Text)
-		}
-	}
+	w := fixToFloat(font.MeasureString(face, op.Text))
 	x, y := p.tr.pt(op.Pt[0], op.Pt[1])
 	switch op.Align {
 	case "c":
-		x -= fixToFloat(w) / 2
+		x -= w / 2
 	case "r":
-		x -= fixToFloat(w)
+		x -= w
 	}
-	rgba, ok := p.dc.Image().(*image.RGBA)
-	if !ok {
-		return
-	}
-	d := font.Drawer{Dst: rgba, Src: image.NewUniform(p.penColor()), Face: face,
+	d := font.Drawer{Dst: p.img, Src: image.NewUniform(p.penColor()), Face: face,
 		Dot: fixed.Point26_6{X: fixed.Int26_6(math.Round(x * 64)), Y: fixed.Int26_6(math.Round(y * 64))}}
 	d.DrawString(op.Text)
 	if p.fontchar&(4|32) != 0 { // underline, strike-through
-		lw := math.Max(size/14, 1)
 		p.dc.SetStrokeStyle(p.pen)
-		p.dc.SetLineWidth(lw)
+		p.dc.SetLineWidth(math.Max(size/14, 1))
 		p.dc.SetDash()
-		for _, off := range []float64{size * 0.12, -size * 0.3} {
-			if (off > 0 && p.fontchar&4 != 0) || (off < 0 && p.fontchar&32 != 0) {
-				p.dc.DrawLine(x, y+off, x+fixToFloat(w), y+off)
-				p.dc.Stroke()
-			}
+		if p.fontchar&4 != 0 {
+			p.dc.DrawLine(x, y+size*0.12, x+w, y+size*0.12)
+			p.dc.Stroke()
+		}
+		if p.fontchar&32 != 0 {
+			p.dc.DrawLine(x, y-size*0.3, x+w, y-size*0.3)
+			p.dc.Stroke()
 		}
 	}
 }
