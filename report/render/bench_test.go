@@ -71,6 +71,15 @@ func BenchmarkRender200(b *testing.B) {
 		}
 		b.ReportMetric(float64(buf.Len()), "bytes")
 	})
+	// The layout alone (Graphviz in WebAssembly, json output, decoding),
+	// the part SVG and PNG share.
+	b.Run("layout", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Layout(ctx, dot, PNGOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	// With filled nodes the picture has too many colours for a palette
 	// and is written as true colour, the slower path.
 	b.Run("png-filled", func(b *testing.B) {
