@@ -89,16 +89,10 @@ type cgUnit struct {
 // machinery at the innermost end of a memory profile's stacks is skipped,
 // so a node's Flat is Diff's row by function.
 func ProfileCallGraph(ps *ProfileSeries, opt DiffOptions, cg CallGraphOptions) (*CallGraph, error) {
-	if len(ps.Snapshots) == 0 {
-		return nil, fmt.Errorf("no profiles")
-	}
-	first := ps.Snapshots[0]
-	k, err := SelectSample(first, opt.Sample)
+	k, st, memory, err := ps.sample(opt.Sample)
 	if err != nil {
 		return nil, err
 	}
-	st := first.SampleTypes[k]
-	memory := st.Unit == "bytes" || strings.HasSuffix(st.Type, "_objects") || strings.HasSuffix(st.Type, "_space")
 	tab := ps.tab
 	flags := frameFlagsOf(tab, opt, memory)
 
@@ -120,11 +114,7 @@ func ProfileCallGraph(ps *ProfileSeries, opt DiffOptions, cg CallGraphOptions) (
 			continue
 		}
 		ids := tab.frameIDsOf(int32(sid))
-		site := 0
-		for site < len(ids)-1 && flags[ids[site]]&fMachinery != 0 {
-			site++
-		}
-		units = append(units, cgUnit{frames: ids[site:], creator: -1, vals: vals})
+		units = append(units, cgUnit{frames: ids[siteIndex(ids, flags):], creator: -1, vals: vals})
 	}
 	return buildCallGraph(tab, units, n, st.Unit, st.Type, ps.Times(), cg), nil
 }

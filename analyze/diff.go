@@ -90,19 +90,14 @@ const (
 
 // Diff computes every key's series across the profiles and classifies it.
 func Diff(ps *ProfileSeries, opt DiffOptions) (*Result, error) {
-	if len(ps.Snapshots) == 0 {
-		return nil, fmt.Errorf("no profiles")
-	}
-	first := ps.Snapshots[0]
-	k, err := SelectSample(first, opt.Sample)
+	k, st, memory, err := ps.sample(opt.Sample)
 	if err != nil {
 		return nil, err
 	}
+	first := ps.Snapshots[0]
 	if opt.By == "" {
 		opt.By = BySite
 	}
-	st := first.SampleTypes[k]
-	memory := st.Unit == "bytes" || strings.HasSuffix(st.Type, "_objects") || strings.HasSuffix(st.Type, "_space")
 	tab := ps.tab
 	flags := frameFlagsOf(tab, opt, memory)
 
@@ -288,10 +283,7 @@ func stackKey(tab *stackTable, sid int32, flags []frameFlags, opt DiffOptions) (
 	if (opt.Focus != nil && all&fFocus == 0) || all&fIgnore != 0 {
 		return key, -2
 	}
-	site := 0
-	for site < len(ids)-1 && flags[ids[site]]&fMachinery != 0 {
-		site++
-	}
+	site := siteIndex(ids, flags)
 	key.stack = -1
 	if len(ids) > 0 {
 		key.frame = tab.frames[ids[site]]
@@ -303,4 +295,30 @@ func stackKey(tab *stackTable, sid int32, flags []frameFlags, opt DiffOptions) (
 		key.stack = sid
 	}
 	return key, 0
+}
+
+// sample picks the series' sample type by name (the default when ""):
+// its index, its type, and whether it measures memory.
+func (ps *ProfileSeries) sample(name string) (int, ValueType, bool, error) {
+	if len(ps.Snapshots) == 0 {
+		return 0, ValueType{}, false, fmt.Errorf("no profiles")
+	}
+	k, err := SelectSample(ps.Snapshots[0], name)
+	if err != nil {
+		return 0, ValueType{}, false, err
+	}
+	st := ps.Snapshots[0].SampleTypes[k]
+	memory := st.Unit == "bytes" || strings.HasSuffix(st.Type, "_objects") || strings.HasSuffix(st.Type, "_space")
+	return k, st, memory, nil
+}
+
+// siteIndex is the position, in a stack innermost first, of its site: the
+// first frame outside the allocation machinery (the outermost frame when
+// every frame is machinery).
+func siteIndex(ids []int32, flags []frameFlags) int {
+	site := 0
+	for site < len(ids)-1 && flags[ids[site]]&fMachinery != 0 {
+		site++
+	}
+	return site
 }

@@ -64,7 +64,7 @@ func CallGraphDOT(w io.Writer, cg *analyze.CallGraph, opt CallGraphDOTOptions) e
 		if slices.ContainsFunc(n.Flat, func(v float64) bool { return v != 0 }) {
 			tip = append(tip, "flat "+cgSeriesText(n.Flat, cg.Unit))
 		}
-		g.addNode(cgNodeID(i), "label", dotLines(lines...), "tooltip", cgTip(tip...),
+		g.addNode(dotNodeID(i), "label", dotLines(lines...), "tooltip", cgTip(tip...),
 			"fontsize", strconv.Itoa(cgFontSize(cgChange(n.Flat), maxFlat)),
 			"fillcolor", fill, "color", line, "fontcolor", text, "style", style, "peripheries", peripheries)
 	}
@@ -89,14 +89,12 @@ func CallGraphDOT(w io.Writer, cg *analyze.CallGraph, opt CallGraphDOTOptions) e
 			width += 5 * math.Abs(d) / maxEdge
 		}
 		tip := []string{cg.Nodes[e.From].Func + " → " + cg.Nodes[e.To].Func, cgSeriesText(e.Values, cg.Unit)}
-		g.addEdge(cgNodeID(e.From), cgNodeID(e.To), "label", dotLines(" "+label), "tooltip", cgTip(tip...),
+		g.addEdge(dotNodeID(e.From), dotNodeID(e.To), "label", dotLines(" "+label), "tooltip", cgTip(tip...),
 			"penwidth", strconv.FormatFloat(width, 'f', 2, 64), "color", line, "fontcolor", line, "style", style)
 	}
 	return g.write(w)
 }
 
-// cgNodeID numbers nodes n1 … nN in the graph's order.
-func cgNodeID(i int) string { return "n" + strconv.Itoa(i+1) }
 
 // cgChange is the series' last value minus its first.
 func cgChange(vs []float64) float64 {

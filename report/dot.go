@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -34,6 +35,9 @@ type dotEdge struct {
 	from, to string
 	attrs    []dotAttr
 }
+
+// dotNodeID names the i-th node (from 0) of a picture: n1, n2 …
+func dotNodeID(i int) string { return "n" + strconv.Itoa(i+1) }
 
 // attrs builds an attribute list from key, value pairs.
 func attrs(kv ...string) []dotAttr {

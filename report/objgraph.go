@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze"
@@ -49,7 +48,7 @@ func objDOT(og *analyze.ObjGraph) *dotGraph {
 		far = max(far, n.Dist)
 	}
 	for i, n := range og.Nodes {
-		g.addNode(objNodeID(i), objNodeAttrs(n, far)...)
+		g.addNode(dotNodeID(i), objNodeAttrs(n, far)...)
 	}
 	for _, e := range og.Edges {
 		kv := []string{"label", dotLines(edgeLabel(e.Kind, e.Label))}
@@ -64,12 +63,11 @@ func objDOT(og *analyze.ObjGraph) *dotGraph {
 		case e.Kind == "garbage":
 			kv = append(kv, "style", "dotted", "color", colFaint)
 		}
-		g.addEdge(objNodeID(e.From), objNodeID(e.To), kv...)
+		g.addEdge(dotNodeID(e.From), dotNodeID(e.To), kv...)
 	}
 	return g
 }
 
-func objNodeID(i int) string { return "n" + strconv.Itoa(i+1) }
 
 // objNodeAttrs are the label and looks of one box.
 func objNodeAttrs(n analyze.ObjNode, far int) []string {

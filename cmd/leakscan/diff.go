@@ -92,16 +92,8 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 	if !oneOf(opts.By, keyModes) {
 		return usageError{fmt.Errorf("--by %q: expected one of site, function, stack", opts.By)}
 	}
-	if opts.Top < 0 {
-		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
-	}
-	if !oneOf(opts.Format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
-	}
-	if opts.Graph != "" && opts.Graph != "-" {
-		if _, err := pictureFormat(opts.Graph); err != nil {
-			return err
-		}
+	if err := opts.check(); err != nil {
+		return err
 	}
 	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
 	if err != nil {
@@ -121,6 +113,23 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 		return nil
 	}
 	return writeCallGraph(ctx, s, a, opts.Graph)
+}
+
+// check checks the flags diff and goroutines share before any input is
+// read.
+func (o *diffOptions) check() error {
+	if o.Top < 0 {
+		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", o.Top)}
+	}
+	if !oneOf(o.Format, formats) {
+		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", o.Format)}
+	}
+	if o.Graph != "" && o.Graph != "-" {
+		if _, err := pictureFormat(o.Graph); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeCallGraph draws the growth call graph of a series into path.

@@ -2,22 +2,15 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/report"
 	"github.com/spf13/cobra"
 )
 
-// goroutineOptions are the flags and arguments of `leakscan goroutines`.
-type goroutineOptions struct {
-	Inputs []string
-	analysisFlags
-	Top    int
-	Format string
-	Output string
-	Graph  string
-}
+// goroutineOptions are the flags and arguments of `leakscan goroutines`:
+// those of diff, fewer of them registered.
+type goroutineOptions = diffOptions
 
 func newGoroutinesCmd(s streams, runF func(context.Context, streams, *goroutineOptions) error) *cobra.Command {
 	opts := &goroutineOptions{}
@@ -66,16 +59,8 @@ a suspect, however large.`,
 }
 
 func runGoroutines(ctx context.Context, s streams, opts *goroutineOptions) error {
-	if !oneOf(opts.Format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
-	}
-	if opts.Top < 0 {
-		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", opts.Top)}
-	}
-	if opts.Graph != "" && opts.Graph != "-" {
-		if _, err := pictureFormat(opts.Graph); err != nil {
-			return err
-		}
+	if err := opts.check(); err != nil {
+		return err
 	}
 	gopt, err := opts.goOptions()
 	if err != nil {

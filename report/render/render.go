@@ -98,7 +98,7 @@ var (
 func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	var buf bytes.Buffer
 	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
-		return g.Render(ctx, graph, graphviz.SVG, &buf)
+		return g.Render(context.WithoutCancel(ctx), graph, graphviz.SVG, &buf)
 	})
 	if err != nil {
 		return fmt.Errorf("rendering SVG: %w", err)
@@ -130,7 +130,7 @@ func PNG(ctx context.Context, dot []byte, w io.Writer, opt PNGOptions) error {
 func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, error) {
 	var buf bytes.Buffer
 	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
-		return g.Render(ctx, graph, graphviz.Format("json"), &buf)
+		return g.Render(context.WithoutCancel(ctx), graph, graphviz.Format("json"), &buf)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("laying out graph: %w", err)
@@ -144,7 +144,9 @@ func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, erro
 
 // withGraph parses dot and calls fn with the Graphviz context and the
 // parsed graph, all under gvMu. Panics from go-graphviz come back as
-// errors.
+// errors. ctx is checked before the work starts, not during it: calls
+// into the WebAssembly module get a context that is never cancelled, as
+// a call cut short could leave the one shared module broken.
 func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *graphviz.Graph) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err

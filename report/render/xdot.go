@@ -32,7 +32,6 @@ type xdotObj struct {
 	Pos    string   `json:"pos"`
 	Width  string   `json:"width"`
 	Height string   `json:"height"`
-	BB     string   `json:"bb"`
 	Draw   []xdotOp `json:"_draw_"`
 	LDraw  []xdotOp `json:"_ldraw_"`
 }
