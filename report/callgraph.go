@@ -95,7 +95,6 @@ func CallGraphDOT(w io.Writer, cg *analyze.CallGraph, opt CallGraphDOTOptions) e
 	return g.write(w)
 }
 
-
 // cgChange is the series' last value minus its first.
 func cgChange(vs []float64) float64 {
 	if len(vs) == 0 {

@@ -68,7 +68,6 @@ func objDOT(og *analyze.ObjGraph) *dotGraph {
 	return g
 }
 
-
 // objNodeAttrs are the label and looks of one box.
 func objNodeAttrs(n analyze.ObjNode, far int) []string {
 	if n.More > 0 {
