@@ -61,12 +61,15 @@ func newRootCmd(s streams) *cobra.Command {
 		Use:   "leakscan",
 		Short: "Find what leaks in saved profiles, dumps and heap snapshots",
 		Long: `leakscan analyses snapshots saved from a running service — pprof heap
-profiles today — offline, and says what grows across the series, told apart
-from churn, caches that fill up and stop, and sawtooth buffers.
+profiles, goroutine dumps, Python heap dumps — offline, and says what grows
+across the series, told apart from churn, caches that fill up and stop, and
+sawtooth buffers; why it stays alive (retainer paths, reference cycles);
+and writes it up as a Markdown report with pictures (leakscan report).
 
 Exit codes: 0 ok; 2 bad usage or bad input; 3 the report could not be written.`,
 		Example: `  leakscan diff heap-1.pb.gz heap-2.pb.gz heap-3.pb.gz heap-4.pb.gz
   leakscan diff snapshots/ --format markdown -o leak.md
+  leakscan report snap-*.pydump.gz -o leak-report.md
   leakscan completion bash > /etc/bash_completion.d/leakscan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
