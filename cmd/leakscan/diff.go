@@ -15,10 +15,8 @@ import (
 type diffOptions struct {
 	Inputs []string
 	analysisFlags
-	Top    int
-	Format string
-	Output string
-	Graph  string
+	seriesOptions
+	Graph string
 }
 
 var (
@@ -77,11 +75,8 @@ binaries still line up.`,
 	f.BoolVar(&opts.KeepProfiler, "keep-profiler", false, "keep the profiler's own allocations (runtime/pprof …), hidden by default")
 	f.StringVar(&opts.Focus, "focus", "", "keep only samples with a frame whose function or file matches this regexp")
 	f.StringVar(&opts.Ignore, "ignore", "", "drop samples with a frame whose function or file matches this regexp")
-	f.IntVar(&opts.Top, "top", 20, "show this many rows, suspects first (0 for all)")
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	opts.seriesOptions.flags(cmd, "rows, suspects first")
 	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(keyModes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -118,11 +113,8 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 // check checks the flags diff and goroutines share before any input is
 // read.
 func (o *diffOptions) check() error {
-	if o.Top < 0 {
-		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", o.Top)}
-	}
-	if !oneOf(o.Format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", o.Format)}
+	if err := o.seriesOptions.check(); err != nil {
+		return err
 	}
 	if o.Graph != "" && o.Graph != "-" {
 		if _, err := pictureFormat(o.Graph); err != nil {

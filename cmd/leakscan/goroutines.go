@@ -50,11 +50,8 @@ a suspect, however large.`,
 	f.StringVar(&opts.Focus, "focus", "", "keep only groups with a frame (or creator) whose function or file matches this regexp")
 	f.StringVar(&opts.Ignore, "ignore", "", "drop groups with a frame (or creator) whose function or file matches this regexp")
 	f.IntVar(&opts.LongWait, "long-wait", 10, "in a single dump, flag groups blocked this many minutes or more")
-	f.IntVar(&opts.Top, "top", 20, "show this many groups, suspects first (0 for all)")
-	f.StringVarP(&opts.Format, "format", "f", "text", "output format: text, markdown or json")
-	f.StringVarP(&opts.Output, "output", "o", "", "write the report to this file instead of stdout")
+	opts.seriesOptions.flags(cmd, "groups, suspects first")
 	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -20,6 +20,18 @@ func (o *seriesOptions) flags(cmd *cobra.Command, noun string) {
 	f.IntVar(&o.Top, "top", 20, "show this many "+noun+" (0 for all)")
 	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, markdown or json")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of stdout")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// check checks the flags before any input is read.
+func (o *seriesOptions) check() error {
+	if o.Top < 0 {
+		return usageError{fmt.Errorf("--top %d: expected 0 (all) or more", o.Top)}
+	}
+	if !oneOf(o.Format, formats) {
+		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", o.Format)}
+	}
+	return nil
 }
 
 // runDumpAnalysis reads the Python heap dumps named by args, runs one
@@ -35,8 +47,8 @@ func runDumpAnalysis(s streams, args []string, opts *seriesOptions, analysis fun
 // reportOnDumps loads Python heap dumps, runs one analysis and writes its
 // report.
 func reportOnDumps(s streams, srcs []analyze.Source, opts *seriesOptions, analysis func(*analyze.DumpSeries) (*analyze.Result, error)) error {
-	if !oneOf(opts.Format, formats) {
-		return usageError{fmt.Errorf("--format %q: expected one of text, markdown, json", opts.Format)}
+	if err := opts.check(); err != nil {
+		return err
 	}
 	srcs, bar := startProgress(s, srcs)
 	defer bar.end()
