@@ -79,18 +79,8 @@ import os
 import sys
 
 if __name__ == "__main__":
-    # Re-execute once as "python3 -S -I -B", with an empty environment, and
-    # import this file as the module "tasks". Why each: no site module (a
-    # bare interpreter: small dumps); the environment is in the heap
-    # (os.environ), so the dumps hold none of the caller's variables and do
-    # not depend on them; a script run as __main__ keeps its parser arena (a
-    # list of every name and constant of the source) alive until it ends,
-    # an import frees it. See testdata/README.md.
-    os.execve(sys.executable, [sys.executable, "-S", "-I", "-B", "-c",
-                               "import sys; del sys.argv[0]; "
-                               "sys.path.insert(0, sys.argv[0].rpartition('/')[0]); "
-                               "__import__(sys.argv[0].rpartition('/')[2][:-3]).main()",
-                               os.path.abspath(__file__)] + sys.argv[1:], {})
+    import story
+    story.reexec(__file__)  # the dumps are made by the import, in main
 
 sys.modules.setdefault("ssl", None)  # no TLS in this story: "import ssl" fails, asyncio copes
 import asyncio  # noqa: E402
@@ -98,6 +88,7 @@ import asyncio  # noqa: E402
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "..", "..", "graph", "pydump"))
 import leakscan_dump  # noqa: E402
+import story  # noqa: E402
 
 STUCK = 10
 FIRE_AND_FORGET = 5
@@ -213,17 +204,5 @@ async def serve(out, n):
 
 
 def main():
-    out = "testdata/pydump/tasks"
-    n = 6
-    args = sys.argv[1:]
-    while args:
-        a = args.pop(0)
-        if a == "--out":
-            out = args.pop(0)
-        elif a == "-n":
-            n = int(args.pop(0))
-        else:
-            sys.exit("usage: tasks.py [--out DIR] [-n N]")
-    os.closerange(3, 1 << 16)  # inherited descriptors: keep the fd records ours
-    os.makedirs(out, exist_ok=True)
+    out, n = story.setup("tasks")
     asyncio.run(serve(out, n))
