@@ -5,38 +5,45 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/input"
+	"github.com/leakscan/leakscan/analyze/python"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/graph"
 )
 
 // The benchmarks read big profiles made by testdata/gen/bigheap (see
 // testdata/README.md); they are skipped unless LEAKSCAN_BIGHEAP names the
 // directory holding a.pb.gz, b.pb.gz and series/.
-func bigheap(b *testing.B, names ...string) []Source {
+func bigheap(b *testing.B, names ...string) []input.Source {
 	dir := os.Getenv("LEAKSCAN_BIGHEAP")
 	if dir == "" {
 		b.Skip("LEAKSCAN_BIGHEAP not set; see testdata/README.md")
 	}
-	var srcs []Source
+	var paths []string
 	for _, n := range names {
 		matches, _ := filepath.Glob(filepath.Join(dir, n))
-		for _, m := range matches {
-			srcs = append(srcs, Source{Name: m, path: m})
-		}
+		paths = append(paths, matches...)
 	}
-	if len(srcs) == 0 {
+	if len(paths) == 0 {
 		b.Skipf("no %v in %s", names, dir)
+	}
+	srcs, err := ReadSources(paths, nil)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return srcs
 }
 
-func benchDiff(b *testing.B, srcs []Source) {
+func benchDiff(b *testing.B, srcs []input.Source) {
 	b.ReportAllocs()
 	for b.Loop() {
-		ps, err := LoadProfiles(srcs)
+		s, err := Load(srcs)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Diff(ps, DiffOptions{Noise: DefaultNoise}); err != nil {
+		if _, err := s.Analyze(Options{}, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,32 +56,6 @@ func BenchmarkDiffPair(b *testing.B) { benchDiff(b, bigheap(b, "a.pb.gz", "b.pb.
 // than five pairs.
 func BenchmarkDiffSeries10(b *testing.B) { benchDiff(b, bigheap(b, "series/*.pb.gz")) }
 
-// BenchmarkDecode compares this package's decoder with the pprof library on
-// one big profile (decompressed beforehand).
-func BenchmarkDecode(b *testing.B) {
-	srcs := bigheap(b, "b.pb.gz")
-	data, err := srcs[0].Bytes()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("leakscan", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := decodePprof("b", data, newStackTable()); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("pprof-library", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := loadPprofLib("b", data, newStackTable()); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-}
-
 // BenchmarkPythonDump1M loads a Python heap dump of about a million
 // objects (LEAKSCAN_PYDUMP_1M, made by testdata/gen/pyleak/bench_1m.py) and
 // analyses it fully: dominators, retained sizes, retainer paths (in
@@ -84,17 +65,20 @@ func BenchmarkPythonDump1M(b *testing.B) {
 	if path == "" {
 		b.Skip("LEAKSCAN_PYDUMP_1M not set; see testdata/README.md")
 	}
-	src := Source{Name: path, path: path}
+	srcs, err := ReadSources([]string{path}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		ds, err := LoadHeapDumps([]Source{src})
+		s, err := Load(srcs)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := DiffTypes(ds, TypeOptions{}); err != nil {
+		if _, err := heap.DiffTypes(s.Dumps, heap.TypeOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		graph.SCCs(ds.Dumps[0].Dump.Heap)
+		graph.SCCs(s.Dumps.Dumps[0].Dump.Heap)
 	}
 }
 
@@ -107,15 +91,20 @@ func BenchmarkPythonFindings1M(b *testing.B) {
 	if path == "" {
 		b.Skip("LEAKSCAN_PYDUMP_CYCLES not set; see testdata/README.md")
 	}
-	ds, err := LoadHeapDumps([]Source{{Name: path, path: path}})
+	srcs, err := ReadSources([]string{path}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	s, err := Load(srcs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ds := s.Dumps
 	b.Logf("%d objects, %d edges", ds.Dumps[0].Dump.Heap.NumNodes(), ds.Dumps[0].Dump.Heap.NumEdges())
 	for _, c := range []struct {
 		name string
-		fn   func(*DumpSeries) (*Result, error)
-	}{{"cycles", DiffCycles}, {"tasks", DiffTasks}, {"resources", DiffResources}, {"types", func(ds *DumpSeries) (*Result, error) { return DiffTypes(ds, TypeOptions{}) }}} {
+		fn   func(*heap.DumpSeries) (*series.Result, error)
+	}{{"cycles", python.DiffCycles}, {"tasks", python.DiffTasks}, {"resources", python.DiffResources}, {"types", func(ds *heap.DumpSeries) (*series.Result, error) { return heap.DiffTypes(ds, heap.TypeOptions{}) }}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -128,5 +117,20 @@ func BenchmarkPythonFindings1M(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkProfileCallGraph builds the call graph of the big series (see
+// bigheap), loaded once.
+func BenchmarkProfileCallGraph(b *testing.B) {
+	s, err := Load(bigheap(b, "series/*.pb.gz"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.CallGraph(Options{}, callgraph.CallGraphOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/callgraph"
 )
 
 // CallGraphDOTOptions configures CallGraphDOT.
@@ -26,7 +26,7 @@ type CallGraphDOTOptions struct {
 // values, new functions have a double border and a "NEW" line, gone ones
 // a dashed border, edges through trimmed functions are dotted and `go`
 // statements dashed.
-func CallGraphDOT(w io.Writer, cg *analyze.CallGraph, opt CallGraphDOTOptions) error {
+func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions) error {
 	g := &dotGraph{name: "leakscan"}
 	g.graph = attrs("label", cgLegend(cg, opt), "labelloc", "t", "fontname", "Helvetica", "fontsize", "14",
 		"rankdir", "TB", "nodesep", "0.3", "ranksep", "0.4", "tooltip", "leakscan growth call graph")
@@ -105,7 +105,7 @@ func cgChange(vs []float64) float64 {
 
 // cgLegend is the graph's title: what was compared, how the total changed,
 // how much is shown, and the key to the pictures.
-func cgLegend(cg *analyze.CallGraph, opt CallGraphDOTOptions) string {
+func cgLegend(cg *callgraph.CallGraph, opt CallGraphDOTOptions) string {
 	var lines []string
 	if opt.Title != "" {
 		lines = append(lines, opt.Title)
@@ -204,7 +204,7 @@ func cgShortFunc(fn string) string {
 // cgShortNames are the nodes' short names, or their full names where two
 // short names would be the same ("sync.(*Mutex).Lock" and
 // "internal/sync.(*Mutex).Lock").
-func cgShortNames(nodes []analyze.CGNode) []string {
+func cgShortNames(nodes []callgraph.CGNode) []string {
 	names := make([]string, len(nodes))
 	count := map[string]int{} // lookups only
 	for i, n := range nodes {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/callgraph"
 )
 
 // The golden files are rewritten with `go test ./report -update`. The flag
@@ -53,7 +54,7 @@ func checkGolden(t *testing.T, name string, out []byte) {
 var hostileFunc = "evil.\"quoted\"\\N\nnext</script>\xff" + strings.Repeat("x", 200)
 
 // handmade is a small growth graph with every kind of node and edge.
-func handmade() *analyze.CallGraph {
+func handmade() *callgraph.CallGraph {
 	mib := func(vs ...float64) []float64 {
 		for i := range vs {
 			vs[i] *= 1 << 20
@@ -61,10 +62,10 @@ func handmade() *analyze.CallGraph {
 		return vs
 	}
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	return &analyze.CallGraph{
+	return &callgraph.CallGraph{
 		Unit: "bytes", SampleType: "inuse_space",
 		Times: []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)},
-		Nodes: []analyze.CGNode{
+		Nodes: []callgraph.CGNode{
 			{Func: "main.main", File: "/src/main.go", Flat: mib(0, 0, 0), Cum: mib(8, 12, 20)},
 			{Func: "github.com/acme/shop/cart.(*Cart).Add", File: "/src/cart/cart.go", Flat: mib(1, 5, 11), Cum: mib(1, 5, 11)},
 			{Func: "github.com/acme/shop/cache.newEntry[go.shape.*github.com/acme/shop/item.Item]", File: "/src/cache/cache.go",
@@ -73,7 +74,7 @@ func handmade() *analyze.CallGraph {
 			{Func: "main.oldWorker", File: "/src/main.go", Flat: mib(2, 1, 0), Cum: mib(2, 1, 0), Gone: true},
 			{Func: "bytes.(*Buffer).grow", File: "/go/src/bytes/buffer.go", Flat: mib(5, 5, 3), Cum: mib(5, 5, 3)},
 		},
-		Edges: []analyze.CGEdge{
+		Edges: []callgraph.CGEdge{
 			{From: 0, To: 1, Values: mib(1, 5, 11)},
 			{From: 0, To: 2, Values: mib(0, 1, 4), Residual: true},
 			{From: 0, To: 4, Values: mib(2, 1, 0), Spawn: true},
@@ -85,7 +86,7 @@ func handmade() *analyze.CallGraph {
 	}
 }
 
-func callGraphDOT(t *testing.T, cg *analyze.CallGraph, opt CallGraphDOTOptions) []byte {
+func callGraphDOT(t *testing.T, cg *callgraph.CallGraph, opt CallGraphDOTOptions) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := CallGraphDOT(&b, cg, opt); err != nil {
@@ -176,26 +177,27 @@ func TestCallGraphDOTColors(t *testing.T) {
 	}
 }
 
-func loadFixtures(t *testing.T, glob string) []analyze.Source {
+func loadFixtures(t *testing.T, glob string) *analyze.Series {
 	t.Helper()
 	paths, _ := filepath.Glob(filepath.Join("..", "testdata", glob))
 	if len(paths) == 0 {
 		t.Fatalf("no fixtures %s", glob)
 	}
-	srcs, err := analyze.ReadSources(paths, nil, nil)
+	srcs, err := analyze.ReadSources(paths, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srcs
+	s, err := analyze.Load(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestCallGraphDOTLeakyHeap draws the bundled heap series end to end.
 func TestCallGraphDOTLeakyHeap(t *testing.T) {
-	ps, err := analyze.LoadProfiles(loadFixtures(t, "heap/leaky/heap-*.pb.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cg, err := analyze.ProfileCallGraph(ps, analyze.DiffOptions{}, analyze.CallGraphOptions{})
+	ps := loadFixtures(t, "heap/leaky/heap-*.pb.gz")
+	cg, err := ps.CallGraph(analyze.Options{}, callgraph.CallGraphOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +210,8 @@ func TestCallGraphDOTLeakyHeap(t *testing.T) {
 
 // TestCallGraphDOTLeakyGoroutines draws the bundled goroutine series.
 func TestCallGraphDOTLeakyGoroutines(t *testing.T) {
-	gs, err := analyze.LoadGoroutines(loadFixtures(t, "goroutine/leaky/goroutine-*.debug2.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cg, err := analyze.GoroutineCallGraph(gs, analyze.GoOptions{}, analyze.CallGraphOptions{})
+	gs := loadFixtures(t, "goroutine/leaky/goroutine-*.debug2.txt")
+	cg, err := gs.CallGraph(analyze.Options{}, callgraph.CallGraphOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

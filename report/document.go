@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 // Figure is a picture placed in a Markdown report: an image file next to
@@ -22,8 +22,8 @@ type Figure struct {
 // FigureKey names where a figure goes: under the suspect with the given
 // row key of a result, or after the result's suspects table when the row
 // key is empty.
-func FigureKey(res *analyze.Result, row string) string {
-	return res.Kind + "\x00" + string(res.By) + "\x00" + row
+func FigureKey(res *series.Result, row string) string {
+	return string(res.Kind) + "\x00" + string(res.By) + "\x00" + row
 }
 
 // mdFigures writes figures: a bold caption, the image, the diagram.
@@ -52,7 +52,7 @@ func imageLink(p string) string {
 // Document writes the report `leakscan report` produces: the verdict as
 // the title, a line of keywords to search issue trackers with, then the
 // Markdown report with its figures.
-func Document(w io.Writer, res *analyze.Result, opt Options) error {
+func Document(w io.Writer, res *series.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# %s\n\n", mdText(VerdictLine(res)))
 	if kw := Keywords(res); len(kw) > 0 {
@@ -75,7 +75,7 @@ const maxKeywords = 12
 //
 // Names every program has (Python's builtins, Go's runtime and sync) are
 // left out unless the suspects name nothing else.
-func Keywords(res *analyze.Result) []string {
+func Keywords(res *series.Result) []string {
 	var kw []string
 	for _, common := range []bool{false, true} {
 		if common && len(kw) > 0 {
@@ -87,7 +87,7 @@ func Keywords(res *analyze.Result) []string {
 				kw = append(kw, s)
 			}
 		}
-		for _, r := range append([]*analyze.Result{res}, res.Related...) {
+		for _, r := range append([]*series.Result{res}, res.Related...) {
 			for _, row := range r.Suspects() {
 				rowKeywords(r, row, add)
 			}
@@ -106,32 +106,9 @@ func commonName(s string) bool {
 	return false
 }
 
-func rowKeywords(res *analyze.Result, r analyze.Row, add func(string)) {
-	switch {
-	case r.Cycle != nil:
-		for _, st := range r.Cycle.Ring {
-			if st.Note != "" {
-				add(st.Note)
-			}
-		}
-		for _, st := range r.Cycle.Ring {
-			add(st.Type)
-		}
-	case r.Task != nil:
-		add(r.Task.Coro)
-		add(r.Task.Exception)
-		add(r.Task.Callback)
-	case r.Resource != nil:
-		return // "socket", "event loops": the types holding them are suspects of their own
-	case res.By == analyze.ByType:
-		add(r.Key)
-	default:
-		add(r.Frame.Func)
-		if r.Go != nil && r.Go.Creator != nil {
-			add(r.Go.Creator.Func)
-		}
-	}
+func rowKeywords(res *series.Result, r series.Row, add func(string)) {
+	viewOf(res).keywords(res, r, add)
 }
 
 // RowTitle is a row's name as the tables show it, short: for legends.
-func RowTitle(res *analyze.Result, r analyze.Row) string { return rowTitle(r, res.By, true) }
+func RowTitle(res *series.Result, r series.Row) string { return rowTitle(res, r, true) }

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/python"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 // hostileNames are names a dump can carry: they try to end a DOT string, use
@@ -25,15 +27,15 @@ var hostileNames = []string{
 	"\uE000private\uE001use",
 }
 
-func hostileGraph() *analyze.ObjGraph {
-	og := &analyze.ObjGraph{Title: hostileNames[0], Notes: []string{hostileNames[2]}}
+func hostileGraph() *heap.ObjGraph {
+	og := &heap.ObjGraph{Title: hostileNames[0], Notes: []string{hostileNames[2]}}
 	for i, h := range hostileNames {
-		og.Nodes = append(og.Nodes, analyze.ObjNode{ID: uint64(i + 1), Type: "mod." + h, Value: h, Size: 64, Root: strings.Repeat("module ", i%2) + h, Start: i == 0, Grew: i%3 == 0})
+		og.Nodes = append(og.Nodes, heap.ObjNode{ID: uint64(i + 1), Type: "mod." + h, Value: h, Size: 64, Root: strings.Repeat("module ", i%2) + h, Start: i == 0, Grew: i%3 == 0})
 		if i > 0 {
-			og.Edges = append(og.Edges, analyze.ObjEdge{From: i - 1, To: i, Kind: "attr", Label: h})
+			og.Edges = append(og.Edges, heap.ObjEdge{From: i - 1, To: i, Kind: "attr", Label: h})
 		}
 	}
-	og.Edges = append(og.Edges, analyze.ObjEdge{From: len(hostileNames) - 1, To: 0, Kind: "key", Label: hostileNames[1], Break: true, Note: hostileNames[4]})
+	og.Edges = append(og.Edges, heap.ObjEdge{From: len(hostileNames) - 1, To: 0, Kind: "key", Label: hostileNames[1], Break: true, Note: hostileNames[4]})
 	return og
 }
 
@@ -65,9 +67,9 @@ func TestObjGraphDOTHostile(t *testing.T) {
 }
 
 func TestRingMermaidHostile(t *testing.T) {
-	ci := &analyze.CycleInfo{Break: &analyze.BreakEdge{Step: 1}}
+	ci := &python.CycleInfo{Break: &python.BreakEdge{Step: 1}}
 	for _, h := range hostileNames {
-		ci.Ring = append(ci.Ring, analyze.RingStep{Type: "mod." + h, Note: h, Kind: "attr", Label: h})
+		ci.Ring = append(ci.Ring, python.RingStep{Type: "mod." + h, Note: h, Kind: "attr", Label: h})
 	}
 	var b strings.Builder
 	if err := RingMermaid(&b, ci); err != nil {
@@ -93,13 +95,13 @@ func TestRingMermaidHostile(t *testing.T) {
 // TestDocumentHostile: names from a dump cannot close the document's code
 // spans, tables or HTML, and the figures' links stay links.
 func TestDocumentHostile(t *testing.T) {
-	res := &analyze.Result{Kind: "python heap", By: analyze.ByType, Noun: "type", SampleType: analyze.ValueType{Type: "objects", Unit: "count"},
-		Inputs: []analyze.Input{{Name: hostileNames[3]}, {Name: hostileNames[4]}}, Warnings: []string{hostileNames[4]}}
+	res := &series.Result{Kind: "python heap", Detail: &heap.Detail{Runtime: "Python"}, By: series.ByType, Noun: "type", SampleType: series.ValueType{Type: "objects", Unit: "count"},
+		Inputs: []series.Input{{Name: hostileNames[3]}, {Name: hostileNames[4]}}, Warnings: []string{hostileNames[4]}}
 	for _, h := range hostileNames {
-		res.Rows = append(res.Rows, analyze.Row{Key: "mod." + h, Frame: analyze.Frame{Func: "mod." + h}, Suspect: true, Reasons: []string{"growing"},
-			Trend: analyze.Trend{Values: []float64{1, 2}, Class: analyze.Growing, Delta: 1, Last: 2, Max: 2}})
+		res.Rows = append(res.Rows, series.Row{Key: "mod." + h, Frame: series.Frame{Func: "mod." + h}, Suspect: true, Reasons: []string{"growing"},
+			Trend: series.Trend{Values: []float64{1, 2}, Class: series.Growing, Delta: 1, Last: 2, Max: 2}})
 	}
-	res.Verdict = analyze.Verdict{Suspects: len(hostileNames), Growing: len(hostileNames), Growth: 9, Snaps: 2}
+	res.Verdict = series.Verdict{Suspects: len(hostileNames), Growing: len(hostileNames), Growth: 9, Snaps: 2}
 	figs := map[string][]Figure{FigureKey(res, res.Rows[0].Key): {{Caption: hostileNames[3] + hostileNames[4], Image: "my (draft).assets/a b.png", Mermaid: "flowchart LR\n  r1[\"x\"]\n"}}}
 	var b bytes.Buffer
 	if err := Document(&b, res, Options{Figures: figs}); err != nil {

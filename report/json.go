@@ -5,7 +5,10 @@ import (
 	"io"
 	"time"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/goroutine"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/python"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 // SchemaVersion is the version of the JSON document written by JSON. It
@@ -15,45 +18,45 @@ const SchemaVersion = 1
 
 // jsonDoc is the JSON document of a series diff.
 type jsonDoc struct {
-	Schema       string                `json:"schema"`
-	Version      int                   `json:"version"`
-	Kind         string                `json:"kind"`
-	SampleType   analyze.ValueType     `json:"sample_type"`
-	By           analyze.KeyMode       `json:"by"`
-	RateUnit     string                `json:"rate_unit"`
-	Span         float64               `json:"span_seconds"`
-	Verdict      jsonVerdict           `json:"verdict"`
-	Inputs       []jsonInput           `json:"inputs"`
-	Total        jsonTrend             `json:"total"`
-	RowsTotal    int                   `json:"rows_total"`
-	Rows         []jsonRow             `json:"rows"`
-	Churn        []jsonChurn           `json:"churn"`
-	BigRetainers []analyze.BigRetainer `json:"biggest_retainers,omitempty"`
-	Hidden       []float64             `json:"hidden_profiler,omitempty"`
-	Focus        string                `json:"focus,omitempty"`
-	Ignore       string                `json:"ignore,omitempty"`
-	Warnings     []string              `json:"warnings"`
-	Collector    *analyze.Collector    `json:"collector,omitempty"`
-	Related      []*jsonDoc            `json:"related,omitempty"`
+	Schema       string             `json:"schema"`
+	Version      int                `json:"version"`
+	Kind         string             `json:"kind"`
+	SampleType   series.ValueType   `json:"sample_type"`
+	By           series.KeyMode     `json:"by"`
+	RateUnit     string             `json:"rate_unit"`
+	Span         float64            `json:"span_seconds"`
+	Verdict      jsonVerdict        `json:"verdict"`
+	Inputs       []jsonInput        `json:"inputs"`
+	Total        jsonTrend          `json:"total"`
+	RowsTotal    int                `json:"rows_total"`
+	Rows         []jsonRow          `json:"rows"`
+	Churn        []jsonChurn        `json:"churn"`
+	BigRetainers []heap.BigRetainer `json:"biggest_retainers,omitempty"`
+	Hidden       []float64          `json:"hidden_profiler,omitempty"`
+	Focus        string             `json:"focus,omitempty"`
+	Ignore       string             `json:"ignore,omitempty"`
+	Warnings     []string           `json:"warnings"`
+	Collector    *python.Collector  `json:"collector,omitempty"`
+	Related      []*jsonDoc         `json:"related,omitempty"`
 }
 
 // jsonGo is what a goroutine group adds to a row.
 type jsonGo struct {
-	State     string               `json:"state"`
-	States    []analyze.StateCount `json:"states"`
-	WaitMin   *int                 `json:"wait_min_minutes"`
-	WaitMax   *int                 `json:"wait_max_minutes"`
-	Creator   *analyze.Frame       `json:"creator"`
-	IDs       []int64              `json:"ids"`
-	Parents   []int64              `json:"parent_ids"`
-	Labels    []string             `json:"labels"`
-	Leaked    int                  `json:"leaked"`
-	Confirmed bool                 `json:"confirmed_leaked"`
-	Locked    int                  `json:"locked_to_thread"`
-	Elided    bool                 `json:"elided"`
+	State     string                 `json:"state"`
+	States    []goroutine.StateCount `json:"states"`
+	WaitMin   *int                   `json:"wait_min_minutes"`
+	WaitMax   *int                   `json:"wait_max_minutes"`
+	Creator   *series.Frame          `json:"creator"`
+	IDs       []int64                `json:"ids"`
+	Parents   []int64                `json:"parent_ids"`
+	Labels    []string               `json:"labels"`
+	Leaked    int                    `json:"leaked"`
+	Confirmed bool                   `json:"confirmed_leaked"`
+	Locked    int                    `json:"locked_to_thread"`
+	Elided    bool                   `json:"elided"`
 }
 
-func goJSON(g *analyze.GoInfo) *jsonGo {
+func goJSON(g *goroutine.Info) *jsonGo {
 	if g == nil {
 		return nil
 	}
@@ -89,54 +92,54 @@ type jsonVerdict struct {
 }
 
 type jsonInput struct {
-	Name        string              `json:"name"`
-	Argument    int                 `json:"argument"`
-	Time        *time.Time          `json:"time"`
-	Duration    float64             `json:"duration_seconds,omitempty"`
-	SampleTypes []analyze.ValueType `json:"sample_types"`
-	Binary      string              `json:"binary,omitempty"`
-	Format      analyze.Format      `json:"format"`
+	Name        string             `json:"name"`
+	Argument    int                `json:"argument"`
+	Time        *time.Time         `json:"time"`
+	Duration    float64            `json:"duration_seconds,omitempty"`
+	SampleTypes []series.ValueType `json:"sample_types"`
+	Binary      string             `json:"binary,omitempty"`
+	Format      string             `json:"format"`
 }
 
 type jsonTrend struct {
-	Class    analyze.Class `json:"class"`
-	Values   []float64     `json:"values"`
-	First    float64       `json:"first"`
-	Last     float64       `json:"last"`
-	Delta    float64       `json:"delta"`
-	DeltaPct *float64      `json:"delta_pct"`
-	Slope    float64       `json:"slope"`
-	Up       int           `json:"up_steps"`
-	Down     int           `json:"down_steps"`
-	Tau      float64       `json:"tau"`
-	PValue   *float64      `json:"p_value"`
-	Noise    float64       `json:"noise"`
-	Score    float64       `json:"score"`
+	Class    series.Class `json:"class"`
+	Values   []float64    `json:"values"`
+	First    float64      `json:"first"`
+	Last     float64      `json:"last"`
+	Delta    float64      `json:"delta"`
+	DeltaPct *float64     `json:"delta_pct"`
+	Slope    float64      `json:"slope"`
+	Up       int          `json:"up_steps"`
+	Down     int          `json:"down_steps"`
+	Tau      float64      `json:"tau"`
+	PValue   *float64     `json:"p_value"`
+	Noise    float64      `json:"noise"`
+	Score    float64      `json:"score"`
 }
 
 type jsonRow struct {
 	Key string `json:"key"`
 	jsonTrend
-	Function string                 `json:"function"`
-	File     string                 `json:"file,omitempty"`
-	Line     int64                  `json:"line,omitempty"`
-	Stacks   int                    `json:"stacks"`
-	Alloc    float64                `json:"allocated,omitempty"`
-	Churn    bool                   `json:"churn,omitempty"`
-	Suspect  bool                   `json:"suspect"`
-	Reasons  []string               `json:"reasons,omitempty"`
-	Go       *jsonGo                `json:"goroutines,omitempty"`
-	Retainer *analyze.RetainerShape `json:"retainer,omitempty"`
-	HeldBy   string                 `json:"held_by,omitempty"`
-	AllocAt  *analyze.AllocSite     `json:"alloc_site,omitempty"`
-	Sizes    *analyze.TypeStats     `json:"sizes,omitempty"`
-	Cycle    *analyze.CycleInfo     `json:"cycle,omitempty"`
-	Task     *analyze.TaskInfo      `json:"task,omitempty"`
-	Resource *analyze.ResourceInfo  `json:"resource,omitempty"`
-	Stack    []analyze.Frame        `json:"stack"`
+	Function string               `json:"function"`
+	File     string               `json:"file,omitempty"`
+	Line     int64                `json:"line,omitempty"`
+	Stacks   int                  `json:"stacks"`
+	Alloc    float64              `json:"allocated,omitempty"`
+	Churn    bool                 `json:"churn,omitempty"`
+	Suspect  bool                 `json:"suspect"`
+	Reasons  []string             `json:"reasons,omitempty"`
+	Go       *jsonGo              `json:"goroutines,omitempty"`
+	Retainer *heap.RetainerShape  `json:"retainer,omitempty"`
+	HeldBy   string               `json:"held_by,omitempty"`
+	AllocAt  *heap.AllocSite      `json:"alloc_site,omitempty"`
+	Sizes    *heap.TypeStats      `json:"sizes,omitempty"`
+	Cycle    *python.CycleInfo    `json:"cycle,omitempty"`
+	Task     *python.TaskInfo     `json:"task,omitempty"`
+	Resource *python.ResourceInfo `json:"resource,omitempty"`
+	Stack    []series.Frame       `json:"stack"`
 }
 
-func trendJSON(t analyze.Trend) jsonTrend {
+func trendJSON(t series.Trend) jsonTrend {
 	j := jsonTrend{Class: t.Class, Values: t.Values, First: t.First, Last: t.Last, Delta: t.Delta,
 		Slope: t.Slope, Up: t.Up, Down: t.Down, Tau: t.Tau, Noise: t.Noise, Score: t.Score}
 	if t.HasPct {
@@ -151,7 +154,7 @@ func trendJSON(t analyze.Trend) jsonTrend {
 }
 
 // JSON writes the result as an indented JSON document (schema "leakscan/diff").
-func JSON(w io.Writer, res *analyze.Result, opt Options) error {
+func JSON(w io.Writer, res *series.Result, opt Options) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jsonOf(res, opt))
@@ -159,22 +162,22 @@ func JSON(w io.Writer, res *analyze.Result, opt Options) error {
 
 // jsonOf builds the document of a result and, nested, of its related
 // results.
-func jsonOf(res *analyze.Result, opt Options) *jsonDoc {
+func jsonOf(res *series.Result, opt Options) *jsonDoc {
 	doc := &jsonDoc{
 		Schema: "leakscan/diff", Version: SchemaVersion,
-		Kind: res.Kind, SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
-		Span:         res.Span.Seconds(),
-		Verdict:      jsonVerdict{Text: VerdictLine(res), Suspects: res.Verdict.Suspects, Confirmed: res.Verdict.Confirmed, Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
-		Total:        trendJSON(res.Total),
-		RowsTotal:    len(res.Rows),
-		Rows:         []jsonRow{},
-		Hidden:       res.Hidden,
-		BigRetainers: res.BigRetainers,
-		Focus:        res.Focus,
-		Ignore:       res.Ignore,
-		Warnings:     append([]string{}, res.Warnings...),
-		Collector:    res.Collector,
+		Kind: string(res.Kind), SampleType: res.SampleType, By: res.By, RateUnit: "snapshot",
+		Span:      res.Span.Seconds(),
+		Verdict:   jsonVerdict{Text: VerdictLine(res), Suspects: res.Verdict.Suspects, Confirmed: res.Verdict.Confirmed, Growing: res.Verdict.Growing, Growth: res.Verdict.Growth, Snapshots: res.Verdict.Snaps},
+		Total:     trendJSON(res.Total),
+		RowsTotal: len(res.Rows),
+		Rows:      []jsonRow{},
+		Hidden:    res.Hidden,
+		Focus:     res.Focus,
+		Ignore:    res.Ignore,
+		Warnings:  append([]string{}, res.Warnings...),
 	}
+	v := viewOf(res)
+	v.jsonDoc(doc, res)
 	if res.PerHour {
 		doc.RateUnit = "hour"
 	}
@@ -187,10 +190,11 @@ func jsonOf(res *analyze.Result, opt Options) *jsonDoc {
 		doc.Inputs = append(doc.Inputs, ji)
 	}
 	for _, r := range shown(res, opt) {
-		doc.Rows = append(doc.Rows, jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
+		j := jsonRow{Key: r.Key, jsonTrend: trendJSON(r.Trend),
 			Function: r.Frame.Func, File: r.Frame.File, Line: r.Frame.Line, Stacks: r.Stacks, Stack: r.Stack,
-			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons, Go: goJSON(r.Go), Retainer: r.Retainer, HeldBy: r.HeldBy, AllocAt: r.Alloc, Sizes: r.Sizes,
-			Cycle: r.Cycle, Task: r.Task, Resource: r.Resource})
+			Alloc: r.Allocated, Churn: r.Churn, Suspect: r.Suspect, Reasons: r.Reasons}
+		v.jsonRow(&j, r)
+		doc.Rows = append(doc.Rows, j)
 	}
 	doc.Churn = []jsonChurn{}
 	for _, r := range firstN(res.Churn, maxChurn) {

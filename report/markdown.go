@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 // maxDetails is how many suspects get a section with their full stack.
@@ -17,7 +17,7 @@ const maxDetails = 10
 // Markdown writes a report to paste into an issue: the verdict first, the
 // suspects table, each top suspect's stack in a collapsible block, the
 // other rows, then the inputs and warnings.
-func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
+func Markdown(w io.Writer, res *series.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "## %s\n\n", mdText(VerdictLine(res)))
 	mdRest(ew, res, opt)
@@ -26,7 +26,7 @@ func Markdown(w io.Writer, res *analyze.Result, opt Options) error {
 
 // mdRest is a Markdown report after its first line: the other verdicts,
 // the bodies, the inputs and the warnings.
-func mdRest(ew *errWriter, res *analyze.Result, opt Options) {
+func mdRest(ew *errWriter, res *series.Result, opt Options) {
 	for _, rel := range res.Related {
 		if rel.Verdict.Suspects > 0 {
 			fmt.Fprintf(ew, "**%s**\n\n", mdText(VerdictLine(rel)))
@@ -40,7 +40,7 @@ func mdRest(ew *errWriter, res *analyze.Result, opt Options) {
 		if len(rel.Rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(ew, "### %s\n\n%s\n\n", mdText(capitalize(sectionTitle(rel))), mdText(VerdictLine(rel)))
+		fmt.Fprintf(ew, "### %s\n\n%s\n\n", mdText(capitalize(viewOf(rel).section(rel))), mdText(VerdictLine(rel)))
 		mdBody(ew, rel, opt, "####")
 	}
 	mdInputs(ew, res)
@@ -67,16 +67,14 @@ func mdRest(ew *errWriter, res *analyze.Result, opt Options) {
 
 // mdBody writes a result's summary, tables and suspect details, with
 // subsection headings at level h ("###").
-func mdBody(ew io.Writer, res *analyze.Result, opt Options, h string) {
+func mdBody(ew io.Writer, res *series.Result, opt Options, h string) {
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "%s. Total: %s.", mdText(header(res)), totalLine(res))
 	fmt.Fprintf(ew, " %s: %s.\n\n", mdText(capitalize(plural(res.Noun))), classSummary(res))
 	if c := caveat(res); c != "" {
 		fmt.Fprintf(ew, "> **Note:** %s.\n\n", mdText(c))
 	}
-	if res.Collector != nil {
-		fmt.Fprintf(ew, "Cycle collector: %s.\n\n", mdText(collectorLine(res)))
-	}
+	viewOf(res).mdPreamble(ew, res)
 	rows := shown(res, opt)
 	suspects, others := split(rows)
 	if len(suspects) > 0 {
@@ -101,13 +99,13 @@ func mdBody(ew io.Writer, res *analyze.Result, opt Options, h string) {
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "%s Churn: allocated and freed, not retained\n\n| %s | Allocated | In use at most |\n|---|---:|---:|\n", h, capitalize(res.Noun))
 		for _, r := range firstN(res.Churn, maxChurn) {
-			fmt.Fprintf(ew, "| %s | %s | %s |\n", mdCell(rowTitle(r, res.By, true)), Value(r.Allocated, unit), Value(r.Max, unit))
+			fmt.Fprintf(ew, "| %s | %s | %s |\n", mdCell(rowTitle(res, r, true)), Value(r.Allocated, unit), Value(r.Max, unit))
 		}
 		fmt.Fprintln(ew)
 	}
 }
 
-func split(rows []analyze.Row) (suspects, others []analyze.Row) {
+func split(rows []series.Row) (suspects, others []series.Row) {
 	for _, r := range rows {
 		if r.Suspect {
 			suspects = append(suspects, r)
@@ -118,7 +116,7 @@ func split(rows []analyze.Row) (suspects, others []analyze.Row) {
 	return suspects, others
 }
 
-func mdTable(w io.Writer, res *analyze.Result, rows []analyze.Row, offset int) {
+func mdTable(w io.Writer, res *series.Result, rows []series.Row, offset int) {
 	cols := columns(res)
 	fmt.Fprintf(w, "| #")
 	for _, c := range cols {
@@ -153,14 +151,14 @@ func mdHead(h string) string { return capitalize(strings.ToLower(h)) }
 
 // mdSuspect writes one suspect's section: its numbers, its stack or
 // retainer path, and its figures.
-func mdSuspect(w io.Writer, res *analyze.Result, opt Options, rank int, r analyze.Row, h string) {
+func mdSuspect(w io.Writer, res *series.Result, opt Options, rank int, r series.Row, h string) {
 	mdSuspectText(w, res, rank, r, h)
 	mdFigures(w, opt.Figures[FigureKey(res, r.Key)])
 }
 
 // mdSuspectText writes what a suspect's section says in words.
-func mdSuspectText(w io.Writer, res *analyze.Result, rank int, r analyze.Row, h string) {
-	fmt.Fprintf(w, "%s %d. %s\n\n", h, rank, mdCode(rowTitle(r, res.By, false)))
+func mdSuspectText(w io.Writer, res *series.Result, rank int, r series.Row, h string) {
+	fmt.Fprintf(w, "%s %d. %s\n\n", h, rank, mdCode(rowTitle(res, r, false)))
 	if len(r.Reasons) > 0 {
 		fmt.Fprintf(w, "**%s.** ", capitalize(strings.Join(r.Reasons, "; ")))
 	}
@@ -169,55 +167,18 @@ func mdSuspectText(w io.Writer, res *analyze.Result, rank int, r analyze.Row, h 
 	} else {
 		fmt.Fprintf(w, "%s.\n\n", count(int(r.Last), singular(res.SampleType.Type)))
 	}
-	if r.Go != nil {
-		mdGoDetails(w, r.Go)
-	}
-	if r.Cycle != nil {
-		mdCycle(w, r.Cycle)
+	v := viewOf(res)
+	if v.mdRow(w, res, r) {
 		return
 	}
-	if r.Resource != nil {
-		mdResource(w, r)
-		return
-	}
-	if r.HeldBy != "" {
-		fmt.Fprintf(w, "Grows with %s, whose instances hold most of the new ones.\n\n", mdCode(r.HeldBy))
-		return
-	}
-	if r.Alloc != nil {
-		a := allocText(r.Alloc, "")
-		fence := codeFence(a)
-		fmt.Fprintf(w, "%s\n%s%s\n\n", fence, a, fence)
-	}
-	if r.Retainer != nil {
-		path := retainerText(r.Retainer, "")
-		fence := codeFence(path)
-		fmt.Fprintf(w, "Retained via (the most common path to a root):\n\n%s\n%s%s\n\n", fence, path, fence)
-		return
-	}
-	what := "Stack"
-	switch res.Kind {
-	case "heap":
-		what = "Allocation stack"
-	case "task":
-		what = "Await chain, innermost first"
-		switch r.Task.What {
-		case analyze.TaskNeverAwaited:
-			what = "Defined at"
-		case analyze.TaskUnretrieved:
-			what = "Raised in"
-		}
-	}
+	what := v.stackHeading(res, r)
 	if len(r.Stack) == 0 {
 		return
 	}
 	if r.Stacks > 1 {
 		what += fmt.Sprintf(" (the largest of %d stacks)", r.Stacks)
 	}
-	frames := r.Stack
-	if r.Go != nil && r.Go.Creator != nil {
-		frames = append(append([]analyze.Frame{}, frames...), analyze.Frame{Func: "created by " + r.Go.Creator.Func, File: r.Go.Creator.File, Line: r.Go.Creator.Line})
-	}
+	frames := v.stackFrames(r)
 	fmt.Fprintf(w, "<details><summary>%s</summary>\n\n", what)
 	var b strings.Builder
 	for _, f := range frames {
@@ -231,7 +192,7 @@ func mdSuspectText(w io.Writer, res *analyze.Result, rank int, r analyze.Row, h 
 }
 
 // mdTrend writes a row's change and trend statistics.
-func mdTrend(w io.Writer, res *analyze.Result, r analyze.Row) {
+func mdTrend(w io.Writer, res *series.Result, r series.Row) {
 	unit := res.SampleType.Unit
 	fmt.Fprintf(w, "%s", Signed(r.Delta, unit))
 	if r.HasPct {
@@ -246,50 +207,6 @@ func mdTrend(w io.Writer, res *analyze.Result, r analyze.Row) {
 		fmt.Fprintf(w, ", Mann–Kendall p = %.2g", r.PValue)
 	}
 	fmt.Fprintf(w, ".\nSeries: %s.\n\n", seriesList(r.Values, unit))
-}
-
-// mdGoDetails writes what a goroutine group's row knows besides counts.
-func mdGoDetails(w io.Writer, g *analyze.GoInfo) {
-	var parts []string
-	if len(g.States) > 0 {
-		var st []string
-		for _, sc := range g.States {
-			st = append(st, fmt.Sprintf("%s (%d)", mdCode(sc.State), sc.Count))
-		}
-		parts = append(parts, "state "+strings.Join(st, ", "))
-	}
-	if g.MaxWait >= 0 {
-		parts = append(parts, "waiting "+goWait(analyze.Row{Go: g}))
-	}
-	if g.Leaked > 0 {
-		parts = append(parts, fmt.Sprintf("%d marked leaked by the runtime's goroutineleak detection", g.Leaked))
-	}
-	if g.Locked > 0 {
-		parts = append(parts, fmt.Sprintf("%d locked to their thread", g.Locked))
-	}
-	if len(g.Labels) > 0 {
-		var ls []string
-		for _, l := range g.Labels {
-			ls = append(ls, mdCode(l))
-		}
-		parts = append(parts, "labels "+strings.Join(ls, ", "))
-	}
-	if len(g.IDs) > 0 {
-		parts = append(parts, "goroutines "+joinInts(g.IDs)+"…")
-	}
-	if g.Creator != nil {
-		c := "created by " + mdCode(frameString(*g.Creator, true))
-		if len(g.Parents) > 0 {
-			c += " in goroutine " + joinInts(g.Parents)
-		}
-		parts = append(parts, c)
-	}
-	if g.Elided {
-		parts = append(parts, "stacks elided by the runtime")
-	}
-	if len(parts) > 0 {
-		fmt.Fprintf(w, "%s.\n\n", capitalize(strings.Join(parts, "; ")))
-	}
 }
 
 func joinInts(ids []int64) string {
@@ -308,7 +225,7 @@ func seriesList(vs []float64, unit string) string {
 	return strings.Join(parts, " → ")
 }
 
-func mdInputs(w io.Writer, res *analyze.Result) {
+func mdInputs(w io.Writer, res *series.Result) {
 	fmt.Fprintf(w, "### Inputs\n\n| # | File | Time | Sample types |\n|---:|---|---|---|\n")
 	var t0 time.Time
 	if len(res.Inputs) > 0 {

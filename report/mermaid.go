@@ -5,13 +5,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/python"
 )
 
 // RingMermaid writes a cycle group's ring as a Mermaid flowchart, which
 // GitHub and GitLab draw inside Markdown: one node per object on the ring,
 // each edge labelled, the edge to break drawn thick and marked.
-func RingMermaid(w io.Writer, ci *analyze.CycleInfo) error {
+func RingMermaid(w io.Writer, ci *python.CycleInfo) error {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	n := len(ci.Ring)
@@ -34,11 +35,11 @@ func RingMermaid(w io.Writer, ci *analyze.CycleInfo) error {
 }
 
 // ringBox is a ring object's text: its short type, and a frame's function.
-func ringBox(st analyze.RingStep) string {
+func ringBox(st python.RingStep) string {
 	if st.Note != "" {
-		return analyze.ShortType(st.Type) + " (" + st.Note + ")"
+		return heap.ShortType(st.Type) + " (" + st.Note + ")"
 	}
-	return analyze.ShortType(st.Type)
+	return heap.ShortType(st.Type)
 }
 
 // mermaidText makes untrusted text safe inside a quoted Mermaid label:

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
 )
 
 // The colours of object-graph pictures. objgraph's vocabulary: the start
@@ -27,15 +27,15 @@ const (
 )
 
 // ObjGraphDOT writes an object graph as Graphviz DOT.
-func ObjGraphDOT(w io.Writer, og *analyze.ObjGraph) error {
+func ObjGraphDOT(w io.Writer, og *heap.ObjGraph) error {
 	return objDOT(og).write(w)
 }
 
-func objDOT(og *analyze.ObjGraph) *dotGraph {
+func objDOT(og *heap.ObjGraph) *dotGraph {
 	g := &dotGraph{name: "objects"}
 	title := []string{og.Title}
 	title = append(title, og.Notes...)
-	if slices.ContainsFunc(og.Nodes, func(n analyze.ObjNode) bool { return n.Grew }) {
+	if slices.ContainsFunc(og.Nodes, func(n heap.ObjNode) bool { return n.Grew }) {
 		title = append(title, "red: the type grew across the series")
 	}
 	g.graph = attrs("label", dotTitle(title...), "labelloc", "t", "fontname", fontPlain, "fontsize", "12",
@@ -69,7 +69,7 @@ func objDOT(og *analyze.ObjGraph) *dotGraph {
 }
 
 // objNodeAttrs are the label and looks of one box.
-func objNodeAttrs(n analyze.ObjNode, far int) []string {
+func objNodeAttrs(n heap.ObjNode, far int) []string {
 	if n.More > 0 {
 		noun := "references"
 		if n.More == 1 {
@@ -77,7 +77,7 @@ func objNodeAttrs(n analyze.ObjNode, far int) []string {
 		}
 		return []string{"label", dotLines(fmt.Sprintf("%d more %s", n.More, noun)), "style", "dashed", "fontcolor", colFaint, "color", colFaint}
 	}
-	lines := []string{analyze.ShortType(n.Type)}
+	lines := []string{heap.ShortType(n.Type)}
 	if n.Value != "" {
 		lines = append(lines, n.Value)
 	}
@@ -105,7 +105,7 @@ func objNodeAttrs(n analyze.ObjNode, far int) []string {
 	return kv
 }
 
-func tooltip(n analyze.ObjNode) string {
+func tooltip(n heap.ObjNode) string {
 	if n.ID == 0 {
 		return n.Type
 	}
@@ -113,7 +113,7 @@ func tooltip(n analyze.ObjNode) string {
 }
 
 // sizeLine is "232 B", with what the object retains when that is more.
-func sizeLine(n analyze.ObjNode) string {
+func sizeLine(n heap.ObjNode) string {
 	if n.Size <= 0 {
 		return ""
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 func TestUnits(t *testing.T) {
@@ -54,13 +54,13 @@ func TestSparkline(t *testing.T) {
 }
 
 // hostile is a result whose names come from a crafted profile.
-func hostile() *analyze.Result {
-	evil := analyze.Frame{Func: "main.`evil`|x</details>\n<script>\x00", File: "/tmp/a|b\tc.go", Line: 7}
-	row := analyze.Row{Key: evil.String(), Frame: evil, Stack: []analyze.Frame{evil, {Func: "```fence"}}, Stacks: 1,
-		Trend: analyze.Trend{Values: []float64{1, 2, 3, 4, 5}, First: 1, Last: 5, Max: 5, Delta: 4, Class: analyze.Growing, Score: 1, Up: 4}, Suspect: true}
-	return &analyze.Result{Kind: "heap", SampleType: analyze.ValueType{Type: "inuse_space", Unit: "bytes"}, By: analyze.BySite,
-		Noun: "allocation site", Rows: []analyze.Row{row}, Verdict: analyze.Verdict{Growing: 1, Growth: 4, Snaps: 5},
-		Inputs:   []analyze.Input{{Name: "x|y.pb.gz"}},
+func hostile() *series.Result {
+	evil := series.Frame{Func: "main.`evil`|x</details>\n<script>\x00", File: "/tmp/a|b\tc.go", Line: 7}
+	row := series.Row{Key: evil.String(), Frame: evil, Stack: []series.Frame{evil, {Func: "```fence"}}, Stacks: 1,
+		Trend: series.Trend{Values: []float64{1, 2, 3, 4, 5}, First: 1, Last: 5, Max: 5, Delta: 4, Class: series.Growing, Score: 1, Up: 4}, Suspect: true}
+	return &series.Result{Kind: "heap", SampleType: series.ValueType{Type: "inuse_space", Unit: "bytes"}, By: series.BySite,
+		Noun: "allocation site", Rows: []series.Row{row}, Verdict: series.Verdict{Growing: 1, Growth: 4, Snaps: 5},
+		Inputs:   []series.Input{{Name: "x|y.pb.gz"}},
 		Warnings: []string{"a warning\nwith a second line"}}
 }
 

@@ -10,7 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 // Options controls every writer.
@@ -23,11 +23,11 @@ type Options struct {
 }
 
 // classes lists the classes in the order summaries mention them.
-var classes = []analyze.Class{analyze.Growing, analyze.New, analyze.Plateau, analyze.Sawtooth, analyze.Shrinking, analyze.Gone, analyze.Flat}
+var classes = []series.Class{series.Growing, series.New, series.Plateau, series.Sawtooth, series.Shrinking, series.Gone, series.Flat}
 
 // Text writes the aligned table: the verdict, the total, then one row per
 // key with its series as a sparkline, suspects first.
-func Text(w io.Writer, res *analyze.Result, opt Options) error {
+func Text(w io.Writer, res *series.Result, opt Options) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "%s\n", header(res))
 	fmt.Fprintf(ew, "%s\n", VerdictLine(res))
@@ -44,7 +44,7 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 		if len(rel.Rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(ew, "\n== %s ==\n", sectionTitle(rel))
+		fmt.Fprintf(ew, "\n== %s ==\n", viewOf(rel).section(rel))
 		fmt.Fprintf(ew, "%s\n", VerdictLine(rel))
 		textBody(ew, rel, opt)
 		for _, wmsg := range rel.Warnings {
@@ -61,13 +61,12 @@ func Text(w io.Writer, res *analyze.Result, opt Options) error {
 
 // textBody writes everything of a result after its verdict but its
 // warnings.
-func textBody(ew io.Writer, res *analyze.Result, opt Options) {
+func textBody(ew io.Writer, res *series.Result, opt Options) {
 	if c := caveat(res); c != "" {
 		fmt.Fprintf(ew, "note: %s\n", c)
 	}
-	if res.Collector != nil {
-		fmt.Fprintf(ew, "collector: %s\n", collectorLine(res))
-	}
+	v := viewOf(res)
+	v.textPreamble(ew, res)
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "total: %s\n", totalLine(res))
 	rows := shown(res, opt)
@@ -81,44 +80,14 @@ func textBody(ew io.Writer, res *analyze.Result, opt Options) {
 		rowsTable(res, rows).write(ew)
 	}
 	for i, r := range rows {
-		switch {
-		case r.HeldBy != "":
-			fmt.Fprintf(ew, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, printable(r.Key), printable(r.HeldBy))
-		case r.Retainer != nil || r.Alloc != nil:
-			fmt.Fprintf(ew, "\n%d. %s", i+1, printable(r.Key))
-			if r.Retainer != nil {
-				fmt.Fprintf(ew, " is retained via:\n%s", retainerText(r.Retainer, "   "))
-			} else {
-				fmt.Fprintf(ew, "\n")
-			}
-			if r.Alloc != nil {
-				fmt.Fprintf(ew, "%s", allocText(r.Alloc, "   "))
-			}
-		case r.Cycle != nil && (r.Suspect || i < maxRingDetails):
-			fmt.Fprintf(ew, "\n%d. %s", i+1, cycleText(r.Cycle, "   "))
-		case r.Task != nil && r.Suspect && len(r.Stack) > 0:
-			fmt.Fprintf(ew, "\n%d. %s", i+1, taskText(r, "   "))
-		case r.Resource != nil && r.Suspect:
-			if t := resourceText(r, "   "); t != "" {
-				fmt.Fprintf(ew, "\n%d. %s", i+1, t)
-			}
-		}
+		v.textRow(ew, res, i, r)
 	}
-	if len(res.BigRetainers) > 0 {
-		fmt.Fprintf(ew, "\nbiggest retainers (what freeing each would free):\n")
-		t := table{right: []bool{true, true, false, false}}
-		t.add("  RETAINED", "SHALLOW", "TYPE", "ID (REACHED VIA)")
-		for _, br := range res.BigRetainers {
-			t.add("  "+Value(float64(br.Retained), "bytes"), Value(float64(br.Shallow), "bytes"), printable(br.Type),
-				fmt.Sprintf("%d (%s)", br.ID, pathSummary(br.Path)))
-		}
-		t.write(ew)
-	}
+	v.textAfter(ew, res)
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
 		t := table{right: []bool{false, true, false, true}}
 		for _, r := range firstN(res.Churn, maxChurn) {
-			t.add("  "+rowTitle(r, res.By, true), "allocated "+Value(r.Allocated, unit), "in use at most", Value(r.Max, unit))
+			t.add("  "+rowTitle(res, r, true), "allocated "+Value(r.Allocated, unit), "in use at most", Value(r.Max, unit))
 		}
 		t.write(ew)
 	}
@@ -129,69 +98,26 @@ func textBody(ew io.Writer, res *analyze.Result, opt Options) {
 
 // classLabel is the class shown for a row: its series class, or "churn"
 // for a row that allocates much and keeps little.
-func classLabel(r analyze.Row) string {
+func classLabel(r series.Row) string {
 	if r.Churn {
 		return "churn"
 	}
 	return string(r.Class)
 }
 
-// pathSummary is a retainer path on one line: "module __main__ → 'REGISTRY'".
-func pathSummary(rs *analyze.RetainerShape) string {
-	if rs == nil {
-		return "unreachable"
-	}
-	parts := []string{rs.Root}
-	for _, st := range rs.Steps {
-		if st.Label != "" {
-			parts = append(parts, st.Label)
-		} else {
-			parts = append(parts, st.Kind)
-		}
-	}
-	return printable(strings.Join(parts, " → "))
-}
-
-// RetainerText writes a retainer path for the terminal (leakscan path).
-func RetainerText(rs *analyze.RetainerShape) string { return retainerText(rs, "") }
-
-// retainerText writes a retainer path one hop per line:
-//
-//	module __main__
-//	  -[global REGISTRY]-> builtins.dict
-//	  -[key 'req-1']-> __main__.Request   (60 of 60 instances share this path)
-func retainerText(rs *analyze.RetainerShape, indent string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s%s\n", indent, printable(rs.Root))
-	for i, st := range rs.Steps {
-		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edgeText(st.Kind, st.Label)), printable(st.Type))
-		if i == len(rs.Steps)-1 && rs.Of > 1 {
-			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // hiddenNote says what was hidden as the profiler's own.
-func hiddenNote(res *analyze.Result) string {
-	last := Value(res.Hidden[len(res.Hidden)-1], res.SampleType.Unit)
-	if res.Kind == "goroutine" {
-		return fmt.Sprintf("the goroutine writing the profile (%s at the last snapshot)", last)
-	}
-	return fmt.Sprintf("the profiler's own allocations (%s at the last snapshot); --keep-profiler shows them", last)
-}
+func hiddenNote(res *series.Result) string { return viewOf(res).hidden(res) }
 
 // maxChurn is how many churn rows a report lists.
 const maxChurn = 5
 
-func firstN(rows []analyze.Row, n int) []analyze.Row {
+func firstN(rows []series.Row, n int) []series.Row {
 	return rows[:min(n, len(rows))]
 }
 
 // totalLine is the total of every row: its change and trend over a
 // series, its value in a single snapshot.
-func totalLine(res *analyze.Result) string {
+func totalLine(res *series.Result) string {
 	unit := res.SampleType.Unit
 	if res.Verdict.Snaps == 1 {
 		return Value(res.Total.Last, unit) + " " + res.SampleType.Type
@@ -201,27 +127,8 @@ func totalLine(res *analyze.Result) string {
 }
 
 // header says what was compared.
-func header(res *analyze.Result) string {
-	s := fmt.Sprintf("%d %s profiles, %s, by %s", len(res.Inputs), res.Kind, res.SampleType.Type, res.Noun)
-	switch res.Kind {
-	case "python heap":
-		s = fmt.Sprintf("%s, %s, by %s", count(len(res.Inputs), "Python heap dump"), res.SampleType.Type, res.Noun)
-	case "cycle":
-		s = fmt.Sprintf("%s, objects kept alive only by reference cycles, grouped by ring (types and edge labels)", count(len(res.Inputs), "Python heap dump"))
-	case "task":
-		s = fmt.Sprintf("%s, asyncio tasks grouped by %s", count(len(res.Inputs), "Python heap dump"), res.GroupedBy)
-	case "resource":
-		s = fmt.Sprintf("%s, open file descriptors by kind and event loops", count(len(res.Inputs), "Python heap dump"))
-	}
-	if res.Kind == "goroutine" {
-		var formats []string
-		for _, in := range res.Inputs {
-			if f := string(in.Format); !slices.Contains(formats, f) {
-				formats = append(formats, f)
-			}
-		}
-		s = fmt.Sprintf("%s: %s, grouped by %s", count(len(res.Inputs), "goroutine snapshot"), strings.Join(formats, ", "), res.GroupedBy)
-	}
+func header(res *series.Result) string {
+	s := viewOf(res).header(res)
 	if res.Span > 0 {
 		s += ", over " + Span(res.Span)
 	}
@@ -236,70 +143,19 @@ func header(res *analyze.Result) string {
 
 // VerdictLine is the one-sentence answer that opens every report:
 // "2 allocation sites grew steadily: +48.0 MiB over 40.0 min".
-func VerdictLine(res *analyze.Result) string {
+func VerdictLine(res *series.Result) string {
 	v := res.Verdict
 	over := fmt.Sprintf("%d snapshots", v.Snaps)
 	if v.Span > 0 {
 		over = Span(v.Span)
 	}
-	unit := res.SampleType.Unit
-	switch res.Kind {
-	case "goroutine":
-		return goVerdict(res, over)
-	case "cycle":
-		return cycleVerdict(res, over)
-	case "task":
-		return taskVerdict(res, over)
-	case "resource":
-		return resourceVerdict(res, over)
-	}
-	if v.Snaps == 1 && len(res.BigRetainers) > 0 {
-		br := res.BigRetainers[0]
-		objects := res.Total.Last
-		if len(res.Rows) > 0 && res.Rows[0].Sizes != nil {
-			objects = 0
-			for _, r := range res.Rows {
-				objects += float64(r.Sizes.Count)
-			}
-		}
-		return fmt.Sprintf("%s objects of %d types; the biggest retainer, a %s reached via %s, retains %s.",
-			Value(objects, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes"))
+	if s, ok := viewOf(res).verdict(res, over); ok {
+		return s
 	}
 	if v.Growing == 0 {
 		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)
 	}
-	return fmt.Sprintf("%s grew steadily: %s over %s.", count(v.Growing, res.Noun), Signed(v.Growth, unit), over)
-}
-
-// goVerdict: "5 goroutine groups are leak suspects: 5 grew by +75
-// goroutines over 6 snapshots; 4 confirmed leaked by the runtime."
-func goVerdict(res *analyze.Result, over string) string {
-	v := res.Verdict
-	if v.Suspects == 0 {
-		if v.Snaps == 1 {
-			return "No goroutine group is confirmed leaked or blocked for long."
-		}
-		return fmt.Sprintf("No goroutine group grew or is confirmed leaked over %s.", over)
-	}
-	verb := "are leak suspects"
-	if v.Suspects == 1 {
-		verb = "is a leak suspect"
-	}
-	var parts []string
-	if v.Growing > 0 {
-		parts = append(parts, fmt.Sprintf("%d grew by %s goroutines over %s", v.Growing, Signed(v.Growth, "count"), over))
-	}
-	if v.Confirmed > 0 {
-		parts = append(parts, fmt.Sprintf("%d confirmed leaked by the runtime", v.Confirmed))
-	}
-	if n := v.Suspects - max(v.Growing, v.Confirmed); v.Snaps == 1 && n > 0 {
-		parts = append(parts, fmt.Sprintf("%d blocked for long", n))
-	}
-	s := fmt.Sprintf("%s %s", count(v.Suspects, res.Noun), verb)
-	if len(parts) > 0 {
-		s += ": " + strings.Join(parts, "; ")
-	}
-	return s + "."
+	return fmt.Sprintf("%s grew steadily: %s over %s.", count(v.Growing, res.Noun), Signed(v.Growth, res.SampleType.Unit), over)
 }
 
 // count says "1 site", "3 sites", "+75 goroutines".
@@ -311,7 +167,7 @@ func count(n int, noun string) string {
 }
 
 // caveat says what a short series cannot tell.
-func caveat(res *analyze.Result) string {
+func caveat(res *series.Result) string {
 	switch n := res.Verdict.Snaps; {
 	case n == 1:
 		return ""
@@ -323,14 +179,14 @@ func caveat(res *analyze.Result) string {
 	return ""
 }
 
-func rateHeader(res *analyze.Result) string {
+func rateHeader(res *series.Result) string {
 	if res.PerHour {
 		return "RATE/H"
 	}
 	return "RATE/SNAP"
 }
 
-func pct(t analyze.Trend) string {
+func pct(t series.Trend) string {
 	if !t.HasPct {
 		if t.Last == 0 {
 			return "—"
@@ -341,7 +197,7 @@ func pct(t analyze.Trend) string {
 }
 
 // shown returns the rows to show under opt.Top.
-func shown(res *analyze.Result, opt Options) []analyze.Row {
+func shown(res *series.Result, opt Options) []series.Row {
 	if opt.Top > 0 && len(res.Rows) > opt.Top {
 		return res.Rows[:opt.Top]
 	}
@@ -350,7 +206,7 @@ func shown(res *analyze.Result, opt Options) []analyze.Row {
 
 // classSummary counts rows per class: "2 growing · 1 plateau · 40 flat";
 // in a single snapshot, where there are no classes, rows and suspects.
-func classSummary(res *analyze.Result) string {
+func classSummary(res *series.Result) string {
 	rows := res.Rows
 	if res.Verdict.Snaps == 1 {
 		return fmt.Sprintf("%d, %d suspects", len(rows), res.Verdict.Suspects)
@@ -373,36 +229,17 @@ func classSummary(res *analyze.Result) string {
 	return strings.Join(parts, " · ")
 }
 
-// rowTitle names a row: its site, its function, or its stack's first
-// frames. short trims file paths to their base name.
-func rowTitle(r analyze.Row, by analyze.KeyMode, short bool) string {
-	f := r.Frame
-	switch by {
-	case analyze.ByAwait:
-		return taskTitle(r, short)
-	case analyze.ByFunction:
-		return printable(f.Func)
-	case analyze.ByGroup:
-		t := frameString(f, short)
-		if r.Go != nil && r.Go.Creator != nil {
-			t += " ← go " + printable(r.Go.Creator.Func)
-		}
-		return t
-	case analyze.ByStack:
-		var parts []string
-		for i, fr := range r.Stack {
-			if i == 3 {
-				parts = append(parts, "…")
-				break
-			}
-			parts = append(parts, printable(fr.Func))
-		}
-		return strings.Join(parts, " ← ")
-	}
-	return frameString(f, short)
+// rowTitle names a row as its view does: its site, its function, its
+// stack's first frames, a type, a ring, an await chain. short trims file
+// paths to their base name.
+func rowTitle(res *series.Result, r series.Row, short bool) string {
+	return viewOf(res).title(res, r, short)
 }
 
-func frameString(f analyze.Frame, short bool) string {
+// joinReasons is why a row is a suspect, on one line.
+func joinReasons(r series.Row) string { return strings.Join(r.Reasons, "; ") }
+
+func frameString(f series.Frame, short bool) string {
 	if f.File == "" {
 		return printable(f.Func)
 	}
@@ -482,18 +319,4 @@ func edgeText(kind, label string) string {
 		return kind + " " + label
 	}
 	return label
-}
-
-// allocText writes an allocation traceback, innermost first:
-//
-//	allocated at (tracemalloc; 300 of 360 instances with a traceback):
-//	  leak.py:40
-//	  leak.py:75
-func allocText(a *analyze.AllocSite, indent string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%sallocated at (tracemalloc; %d of %d instances with a traceback), innermost first:\n", indent, a.Instances, a.Of)
-	for _, f := range a.Stack {
-		fmt.Fprintf(&b, "%s  %s:%d\n", indent, printable(f.File), f.Line)
-	}
-	return b.String()
 }

@@ -3,25 +3,29 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/analyze/input"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
-// analysis is one series loaded and analysed, with what its pictures
-// need besides the result: the series it came from.
-type analysis struct {
-	kind string // "profile", "goroutine" or "heap dump"
-	res  *analyze.Result
+// This file is the one path from arguments to an analysed series that
+// every command takes: read the arguments (files, directories, stdin),
+// load them as one series through the format registry, with a progress
+// bar on a terminal, and run the analyses of the analysis registry.
 
-	profiles *analyze.ProfileSeries
-	dopt     analyze.DiffOptions
-	gors     *analyze.GoroutineSeries
-	gopt     analyze.GoOptions
-	dumps    *analyze.DumpSeries
+// analysis is one series loaded and analysed: the result, and the series
+// its pictures are drawn from.
+type analysis struct {
+	series *analyze.Series
+	opt    analyze.Options
+	res    *series.Result
 }
 
-// analysisFlags are the flags shared by diff and report that shape the
-// analysis of any kind of series.
+// analysisFlags are the flags that shape the analysis of any kind of
+// series; each command declares those that apply to it.
 type analysisFlags struct {
 	Sample, By   string
 	KeepProfiler bool
@@ -30,106 +34,91 @@ type analysisFlags struct {
 	LongWait     int
 }
 
-// analyzeSeries loads a series of any kind and runs the analysis diff
-// runs on it; related adds, for heap dumps, cycles, tasks and resources.
-// The progress bar, if any, ends before it returns.
-func analyzeSeries(s streams, srcs []analyze.Source, f analysisFlags, related bool) (*analysis, error) {
-	srcs, bar := startProgress(s, srcs)
-	defer bar.end()
-	kind, first, err := seriesKind(srcs[0])
-	if err != nil {
-		return nil, err
+// options checks the flags and turns them into the analyses' options.
+func (f analysisFlags) options() (analyze.Options, error) {
+	o := analyze.Options{Sample: f.Sample, By: series.KeyMode(f.By), KeepProfiler: f.KeepProfiler, LongWait: f.LongWait}
+	if f.By == "" {
+		o.By = series.BySite
+	} else if !oneOf(f.By, keyModes) {
+		return o, usageError{fmt.Errorf("--by %q: expected one of site, function, stack", f.By)}
 	}
-	srcs[0] = first // read once
-	a := &analysis{kind: kind}
-	switch kind {
-	case "heap dump":
-		if a.dumps, err = analyze.LoadHeapDumps(srcs); err != nil {
-			return nil, err
-		}
-		bar.setStage("analysing")
-		a.res, err = dumpAnalysis(a.dumps, f.Sample, f.Focus, related)
-		return a, err
-	case "goroutine":
-		if a.gopt, err = f.goOptions(); err != nil {
-			return nil, usageError{err}
-		}
-		if a.gors, err = analyze.LoadGoroutines(srcs); err != nil {
-			return nil, err
-		}
-		bar.setStage("analysing")
-		if a.res, err = analyze.DiffGoroutines(a.gors, a.gopt); err != nil {
-			return nil, usageError{err}
-		}
-		return a, nil
+	var err error
+	if o.Focus, err = compileFlag("focus", f.Focus); err != nil {
+		return o, usageError{err}
 	}
-	if a.dopt, err = f.diffOptions(); err != nil {
-		return nil, usageError{err}
+	if o.Ignore, err = compileFlag("ignore", f.Ignore); err != nil {
+		return o, usageError{err}
 	}
-	if a.profiles, err = analyze.LoadProfiles(srcs); err != nil {
-		return nil, err
-	}
-	bar.setStage("analysing")
-	if a.res, err = analyze.Diff(a.profiles, a.dopt); err != nil {
-		return nil, usageError{err}
-	}
-	return a, nil
+	return o, nil
 }
 
-// dumpAnalysis is diff and top on Python heap dumps: each type's series,
-// with the retainer path of the growing ones; with related, the reference
-// cycles, asyncio tasks and resources after it.
-func dumpAnalysis(ds *analyze.DumpSeries, sample, focus string, related bool) (*analyze.Result, error) {
-	res, err := analyze.DiffTypes(ds, analyze.TypeOptions{Sample: sample, Focus: focus})
+// loaded is a series read from the arguments, with the progress bar that
+// watched it load (nil off a terminal).
+type loaded struct {
+	*analyze.Series
+	bar *progress
+}
+
+// readArgs reads the arguments: files, directories (the files in them that
+// leakscan reads, sorted by name) and "-" for stdin. With min, fewer
+// inputs are refused before any is read.
+func readArgs(s streams, cmd string, args []string, min int) ([]input.Source, error) {
+	srcs, err := analyze.ReadSources(args, s.In)
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) < min {
+		return nil, usageError{fmt.Errorf("%s needs two or more profiles or dumps, got %d", cmd, len(srcs))}
+	}
+	return srcs, nil
+}
+
+// loadSeries loads the inputs as one series. With kinds, the series must
+// be of one of them (the first is expected when the first input is of
+// none).
+func loadSeries(s streams, srcs []input.Source, kinds ...analyze.Kind) (*loaded, error) {
+	srcs, bar := startProgress(s, srcs)
+	ser, err := analyze.Load(srcs, kinds...)
+	if err != nil {
+		bar.end()
+		return nil, err
+	}
+	return &loaded{Series: ser, bar: bar}, nil
+}
+
+// analyzeSeries runs the main analysis of a loaded series and, with
+// related, the related ones after it. The progress bar ends before it
+// returns.
+func analyzeSeries(l *loaded, f analysisFlags, related bool) (*analysis, error) {
+	defer l.bar.end()
+	opt, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	l.bar.setStage("analysing")
+	res, err := l.Analyze(opt, related)
 	if err != nil {
 		return nil, usageError{err}
 	}
-	if related {
-		for _, f := range []func(*analyze.DumpSeries) (*analyze.Result, error){analyze.DiffCycles, analyze.DiffTasks, analyze.DiffResources} {
-			rel, err := f(ds)
-			if err != nil {
-				return nil, err
-			}
-			res.Related = append(res.Related, rel)
-		}
-	}
-	return res, nil
+	return &analysis{series: l.Series, opt: opt, res: res}, nil
 }
 
 // callGraph is the growth call graph of a profile or goroutine series.
-func (a *analysis) callGraph() (*analyze.CallGraph, error) {
-	switch a.kind {
-	case "profile":
-		return analyze.ProfileCallGraph(a.profiles, a.dopt, analyze.CallGraphOptions{})
-	case "goroutine":
-		return analyze.GoroutineCallGraph(a.gors, a.gopt, analyze.CallGraphOptions{})
+func (a *analysis) callGraph() (*callgraph.CallGraph, error) {
+	cg, err := a.series.CallGraph(a.opt, callgraph.CallGraphOptions{})
+	if err != nil {
+		return nil, usageError{err}
 	}
-	return nil, usageError{fmt.Errorf("call graphs are drawn for heap profiles and goroutine dumps; for Python heap dumps use leakscan graph")}
+	return cg, nil
 }
 
-func (f analysisFlags) diffOptions() (analyze.DiffOptions, error) {
-	d := analyze.DiffOptions{Sample: f.Sample, By: analyze.KeyMode(f.By), KeepProfiler: f.KeepProfiler, Noise: analyze.DefaultNoise}
-	if f.By == "" {
-		d.By = analyze.BySite
-	} else if !oneOf(f.By, keyModes) {
-		return d, fmt.Errorf("--by %q: expected one of site, function, stack", f.By)
+// warn prints warnings to stderr, one line each: the one policy for
+// every command whose output does not carry them (a picture, a path, a
+// report written to a file or as JSON).
+func warn(s streams, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
 	}
-	var err error
-	if d.Focus, err = compileFlag("focus", f.Focus); err != nil {
-		return d, err
-	}
-	d.Ignore, err = compileFlag("ignore", f.Ignore)
-	return d, err
-}
-
-func (f analysisFlags) goOptions() (analyze.GoOptions, error) {
-	g := analyze.GoOptions{LongWait: f.LongWait}
-	var err error
-	if g.Focus, err = compileFlag("focus", f.Focus); err != nil {
-		return g, err
-	}
-	g.Ignore, err = compileFlag("ignore", f.Ignore)
-	return g, err
 }
 
 // compileFlag compiles a regexp flag; nil when it is empty.
@@ -143,3 +132,5 @@ func compileFlag(name, expr string) (*regexp.Regexp, error) {
 	}
 	return re, nil
 }
+
+func oneOf(s string, set []string) bool { return slices.Contains(set, s) }

@@ -3,10 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report"
 	"github.com/spf13/cobra"
 )
@@ -21,7 +20,7 @@ type diffOptions struct {
 
 var (
 	formats  = []string{"text", "markdown", "json"}
-	keyModes = []string{string(analyze.BySite), string(analyze.ByFunction), string(analyze.ByStack)}
+	keyModes = []string{string(series.BySite), string(series.ByFunction), string(series.ByStack)}
 )
 
 // newDiffCmd builds the diff command; runF replaces runDiff in tests.
@@ -84,20 +83,18 @@ binaries still line up.`,
 // runDiff loads the series, analyses it and writes the report, and the
 // growth call graph with --graph.
 func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
-	if !oneOf(opts.By, keyModes) {
-		return usageError{fmt.Errorf("--by %q: expected one of site, function, stack", opts.By)}
-	}
 	if err := opts.check(); err != nil {
 		return err
 	}
-	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
+	srcs, err := readArgs(s, "diff", opts.Inputs, 2)
 	if err != nil {
 		return err
 	}
-	if len(srcs) < 2 {
-		return usageError{fmt.Errorf("diff needs two or more profiles or dumps, got %d", len(srcs))}
+	l, err := loadSeries(s, srcs)
+	if err != nil {
+		return err
 	}
-	a, err := analyzeSeries(s, srcs, opts.analysisFlags, true)
+	a, err := analyzeSeries(l, opts.analysisFlags, true)
 	if err != nil {
 		return err
 	}
@@ -114,6 +111,9 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 // read.
 func (o *diffOptions) check() error {
 	if err := o.seriesOptions.check(); err != nil {
+		return err
+	}
+	if _, err := o.analysisFlags.options(); err != nil {
 		return err
 	}
 	if o.Graph != "" && o.Graph != "-" {
@@ -137,7 +137,7 @@ func writeCallGraph(ctx context.Context, s streams, a *analysis, path string) er
 
 // writeReport renders the result in the chosen format to stdout or a file.
 // Warnings also go to stderr when the report does not go to the terminal.
-func writeReport(s streams, output, format string, res *analyze.Result, ropt report.Options) error {
+func writeReport(s streams, output, format string, res *series.Result, ropt report.Options) error {
 	var buf bytes.Buffer
 	var err error
 	switch format {
@@ -152,9 +152,7 @@ func writeReport(s streams, output, format string, res *analyze.Result, ropt rep
 		return outputError{err}
 	}
 	if output != "" || format == "json" {
-		for _, w := range res.Warnings {
-			fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
-		}
+		warn(s, res.Warnings)
 	}
 	if output == "" {
 		if _, err := s.Out.Write(buf.Bytes()); err != nil {
@@ -166,41 +164,4 @@ func writeReport(s streams, output, format string, res *analyze.Result, ropt rep
 		return outputError{err}
 	}
 	return nil
-}
-
-// readable is the formats a directory argument takes files of.
-func readable(f analyze.Format) bool {
-	switch f {
-	case analyze.FormatPprof, analyze.FormatGoroutineText, analyze.FormatGoroutineDebug1, analyze.FormatPyDump:
-		return true
-	}
-	return false
-}
-
-// seriesKind tells from the first input what a series is of: "profile",
-// "goroutine" dumps or Python "heap dump"s.
-// It returns the input with its content read, so that it is read once.
-func seriesKind(src analyze.Source) (string, analyze.Source, error) {
-	data, err := src.Bytes()
-	if err != nil {
-		return "", src, err
-	}
-	src = analyze.NewSource(src.Name, data)
-	f := analyze.Sniff(data)
-	switch {
-	case f == analyze.FormatPyDump:
-		return "heap dump", src, nil
-	case analyze.IsGoroutineInput(f, data):
-		return "goroutine", src, nil
-	}
-	return "profile", src, nil
-}
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/python"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report"
 	"github.com/leakscan/leakscan/report/chart"
 )
@@ -31,7 +34,7 @@ type figureMaker struct {
 // growth chart and what explains them.
 func (fm *figureMaker) make() error {
 	res := fm.a.res
-	if fm.a.kind == "heap dump" {
+	if fm.a.series.Kind == analyze.KindHeapDump {
 		for _, r := range res.Suspects() {
 			fm.grown = append(fm.grown, r.Key)
 		}
@@ -40,7 +43,7 @@ func (fm *figureMaker) make() error {
 			return err
 		}
 	}
-	for _, r := range append([]*analyze.Result{res}, res.Related...) {
+	for _, r := range append([]*series.Result{res}, res.Related...) {
 		if err := fm.suspects(r); err != nil {
 			return err
 		}
@@ -69,8 +72,8 @@ func (fm *figureMaker) callGraph() error {
 }
 
 // suspects draws the pictures of a result's top suspects.
-func (fm *figureMaker) suspects(res *analyze.Result) error {
-	slug := strings.ReplaceAll(res.Kind, " ", "-")
+func (fm *figureMaker) suspects(res *series.Result) error {
+	slug := strings.ReplaceAll(string(res.Kind), " ", "-")
 	for i, r := range res.Suspects() {
 		if i == fm.opts.Pictures {
 			break
@@ -84,15 +87,16 @@ func (fm *figureMaker) suspects(res *analyze.Result) error {
 			}
 			fm.add(key, report.Figure{Caption: "Growth across the snapshots", Image: link})
 		}
-		var og *analyze.ObjGraph
+		var og *heap.ObjGraph
 		caption := ""
+		ci := python.CycleOf(&r)
 		switch {
-		case r.Cycle != nil:
-			og, _ = analyze.RingGraph(r, fm.grown)
+		case ci != nil:
+			og, _ = python.RingGraph(r, fm.grown)
 			caption = "The ring of one cycle; the edge to break in red"
-		case res.By == analyze.ByType && fm.a.dumps != nil:
-			ds := fm.a.dumps
-			og, _ = analyze.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], analyze.ObjGraphOptions{
+		case res.By == series.ByType && fm.a.series.Dumps != nil:
+			ds := fm.a.series.Dumps
+			og, _ = heap.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], heap.ObjGraphOptions{
 				Type: r.Key, Grown: fm.grown, ShowValues: fm.opts.ShowValues, Since: earliest(ds)})
 			caption = "What keeps the largest instances alive (start objects yellow, roots green, grown types red)"
 		}
@@ -104,9 +108,9 @@ func (fm *figureMaker) suspects(res *analyze.Result) error {
 			return err
 		}
 		f := report.Figure{Caption: caption, Image: link}
-		if r.Cycle != nil {
+		if ci != nil {
 			var m strings.Builder
-			if err := report.RingMermaid(&m, r.Cycle); err != nil {
+			if err := report.RingMermaid(&m, ci); err != nil {
 				return outputError{err}
 			}
 			f.Mermaid = m.String()
@@ -117,7 +121,7 @@ func (fm *figureMaker) suspects(res *analyze.Result) error {
 }
 
 // chart draws one suspect's series.
-func (fm *figureMaker) chart(res *analyze.Result, r analyze.Row, name string) (string, error) {
+func (fm *figureMaker) chart(res *series.Result, r series.Row, name string) (string, error) {
 	c := &chart.Chart{
 		Title:  fmt.Sprintf("%s per snapshot", res.SampleType.Type),
 		Unit:   res.SampleType.Unit,
@@ -148,7 +152,7 @@ func (fm *figureMaker) picture(name string, write func(*bytes.Buffer) error) (st
 
 // earliest is the first dump of a series of several, to tell the growth
 // from the instances that were already there; nil for one dump.
-func earliest(ds *analyze.DumpSeries) *analyze.HeapDump {
+func earliest(ds *heap.DumpSeries) *heap.HeapDump {
 	if len(ds.Dumps) < 2 {
 		return nil
 	}

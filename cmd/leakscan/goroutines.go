@@ -59,25 +59,18 @@ func runGoroutines(ctx context.Context, s streams, opts *goroutineOptions) error
 	if err := opts.check(); err != nil {
 		return err
 	}
-	gopt, err := opts.goOptions()
-	if err != nil {
-		return usageError{err}
-	}
-	srcs, err := analyze.ReadSources(opts.Inputs, s.In, readable)
+	srcs, err := readArgs(s, "goroutines", opts.Inputs, 1)
 	if err != nil {
 		return err
 	}
-	a := &analysis{kind: "goroutine", gopt: gopt}
-	srcs, bar := startProgress(s, srcs)
-	defer bar.end()
-	if a.gors, err = analyze.LoadGoroutines(srcs); err != nil {
+	l, err := loadSeries(s, srcs, analyze.KindGoroutine)
+	if err != nil {
 		return err
 	}
-	bar.setStage("analysing")
-	if a.res, err = analyze.DiffGoroutines(a.gors, a.gopt); err != nil {
-		return usageError{err}
+	a, err := analyzeSeries(l, opts.analysisFlags, false)
+	if err != nil {
+		return err
 	}
-	bar.end()
 	if err := writeReport(s, opts.Output, opts.Format, a.res, report.Options{Top: opts.Top}); err != nil {
 		return err
 	}

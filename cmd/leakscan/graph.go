@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/python"
 	"github.com/leakscan/leakscan/report"
 	"github.com/spf13/cobra"
 )
@@ -89,54 +89,55 @@ func runGraph(ctx context.Context, s streams, args []string, opts *graphOptions)
 			return err // before the long part
 		}
 	}
-	srcs, err := analyze.ReadSources(args, s.In, nil)
+	var id uint64
+	if opts.ID != "" {
+		var err error
+		if id, err = parseID(opts.ID); err != nil {
+			return err
+		}
+	}
+	srcs, err := readArgs(s, "graph", args, 1)
 	if err != nil {
 		return err
 	}
-	srcs, bar := startProgress(s, srcs)
-	defer bar.end()
-	ds, err := analyze.LoadHeapDumps(srcs)
+	l, err := loadSeries(s, srcs, analyze.KindHeapDump)
 	if err != nil {
 		return err
 	}
-	bar.setStage("selecting objects")
-	og, err := objectGraphOf(ds, opts)
+	defer l.bar.end()
+	l.bar.setStage("selecting objects")
+	og, err := objectGraphOf(l.Series, opts, id)
 	if err != nil {
 		return err
 	}
-	bar.end()
-	for _, w := range ds.Warnings {
-		fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
-	}
+	l.bar.end()
+	warn(s, l.Warnings())
 	return writePicture(ctx, s, opts.Output, func(b *bytes.Buffer) error { return report.ObjGraphDOT(b, og) })
 }
 
-// objectGraphOf selects what `leakscan graph` draws.
-func objectGraphOf(ds *analyze.DumpSeries, opts *graphOptions) (*analyze.ObjGraph, error) {
+// objectGraphOf selects what `leakscan graph` draws, from the last dump.
+func objectGraphOf(ser *analyze.Series, opts *graphOptions, id uint64) (*heap.ObjGraph, error) {
+	ds := ser.Dumps
 	grown, err := grownTypes(ds)
 	if err != nil {
 		return nil, err
 	}
 	if opts.Cycle > 0 {
-		cyc, err := analyze.DiffCycles(ds)
+		cyc, err := ser.Run("cycles", analyze.Options{})
 		if err != nil {
-			return nil, err
+			return nil, usageError{fmt.Errorf("--cycle: %w", err)}
 		}
 		if opts.Cycle > len(cyc.Rows) {
 			return nil, usageError{fmt.Errorf("--cycle %d: the dumps hold %d cycle groups", opts.Cycle, len(cyc.Rows))}
 		}
-		return analyze.RingGraph(cyc.Rows[opts.Cycle-1], grown)
+		return python.RingGraph(cyc.Rows[opts.Cycle-1], grown)
 	}
-	o := analyze.ObjGraphOptions{Type: opts.Type, Refs: opts.Refs, Depth: opts.Depth, Starts: opts.Starts,
+	o := heap.ObjGraphOptions{Type: opts.Type, Refs: opts.Refs, Depth: opts.Depth, Starts: opts.Starts,
 		MaxNodes: opts.MaxNodes, TooMany: opts.TooMany, Grown: grown, ShowValues: opts.ShowValues, Since: earliest(ds)}
 	if opts.ID != "" {
-		id, err := strconv.ParseUint(strings.TrimPrefix(opts.ID, "0x"), baseOf(opts.ID), 64)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--id %q: expected a number", opts.ID)}
-		}
 		o.ID, o.HasID = id, true
 	}
-	og, err := analyze.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], o)
+	og, err := heap.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], o)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -145,11 +146,11 @@ func objectGraphOf(ds *analyze.DumpSeries, opts *graphOptions) (*analyze.ObjGrap
 
 // grownTypes are the types that are suspects across a series of dumps;
 // none for one dump.
-func grownTypes(ds *analyze.DumpSeries) ([]string, error) {
+func grownTypes(ds *heap.DumpSeries) ([]string, error) {
 	if len(ds.Dumps) < 2 {
 		return nil, nil
 	}
-	res, err := analyze.DiffTypes(ds, analyze.TypeOptions{})
+	res, err := heap.DiffTypes(ds, heap.TypeOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func TestGraphErrors(t *testing.T) {
 		{[]string{"graph", "testdata/pydump/leaky", "--cycle", "3"}, "--cycle 3: the dumps hold 0 cycle groups", 2},
 		{[]string{"graph", "testdata/pydump/leaky", "--id", "zz"}, `--id "zz": expected a number`, 2},
 		{[]string{"graph", "testdata/heap/leaky/heap-1.pb.gz", "--type", "X"}, "heap-1.pb.gz", 2},
-		{[]string{"diff", "testdata/pydump/leaky", "--graph", "g.dot"}, "for Python heap dumps use leakscan graph", 2},
+		{[]string{"diff", "testdata/pydump/leaky", "--graph", "g.dot"}, "for heap dumps use leakscan graph", 2},
 		{[]string{"report", "testdata/heap/leaky"}, "give -o FILE.md", 2},
 	} {
 		code, _, errOut := runCLI(t, nil, c.args...)

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/input"
 	"golang.org/x/term"
 )
 
@@ -41,7 +41,7 @@ type progress struct {
 // startProgress returns the sources observed by a progress bar, and the
 // bar; off a terminal the sources as they are and a nil bar, whose
 // methods do nothing.
-func startProgress(s streams, srcs []analyze.Source) ([]analyze.Source, *progress) {
+func startProgress(s streams, srcs []input.Source) ([]input.Source, *progress) {
 	f, ok := s.ErrOut.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) || os.Getenv("TERM") == "dumb" || len(srcs) == 0 {
 		return srcs, nil
@@ -49,7 +49,7 @@ func startProgress(s streams, srcs []analyze.Source) ([]analyze.Source, *progres
 	p := &progress{w: f, start: time.Now(), total: len(srcs), stop: make(chan struct{})}
 	p.wg.Add(1)
 	go p.loop()
-	obs := analyze.Observe(srcs, func(i int) {
+	obs := input.Observe(srcs, func(i int) {
 		p.mu.Lock()
 		p.done, p.stage = i, "reading "+filepath.Base(srcs[i].Name)
 		p.mu.Unlock()

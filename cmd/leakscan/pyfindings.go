@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// seriesOptions are the flags of the commands that take a series of
-// Python heap dumps and write one report.
+// seriesOptions are the output flags of every command that writes a
+// report: its format, its file and how many rows it lists.
 type seriesOptions struct {
 	Format, Output string
 	Top            int
@@ -34,34 +34,27 @@ func (o *seriesOptions) check() error {
 	return nil
 }
 
-// runDumpAnalysis reads the Python heap dumps named by args, runs one
-// analysis and writes its report.
-func runDumpAnalysis(s streams, args []string, opts *seriesOptions, analysis func(*analyze.DumpSeries) (*analyze.Result, error)) error {
-	srcs, err := analyze.ReadSources(args, s.In, nil)
-	if err != nil {
-		return err
-	}
-	return reportOnDumps(s, srcs, opts, analysis)
-}
-
-// reportOnDumps loads Python heap dumps, runs one analysis and writes its
-// report.
-func reportOnDumps(s streams, srcs []analyze.Source, opts *seriesOptions, analysis func(*analyze.DumpSeries) (*analyze.Result, error)) error {
+// runAnalysis reads the heap dumps named by args, runs one analysis of
+// the registry on them and writes its report.
+func runAnalysis(s streams, args []string, opts *seriesOptions, name string) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	srcs, bar := startProgress(s, srcs)
-	defer bar.end()
-	ds, err := analyze.LoadHeapDumps(srcs)
+	srcs, err := readArgs(s, name, args, 1)
 	if err != nil {
 		return err
 	}
-	bar.setStage("analysing")
-	res, err := analysis(ds)
+	l, err := loadSeries(s, srcs, analyze.KindHeapDump)
 	if err != nil {
 		return err
 	}
-	bar.end()
+	defer l.bar.end()
+	l.bar.setStage("analysing")
+	res, err := l.Run(name, analyze.Options{})
+	if err != nil {
+		return err
+	}
+	l.bar.end()
 	return writeReport(s, opts.Output, opts.Format, res, report.Options{Top: opts.Top})
 }
 
@@ -85,7 +78,7 @@ leak. Disabled, or with DEBUG_SAVEALL, no cycle is ever freed.`,
   leakscan cycles snap-5.pydump.gz -f markdown -o cycles.md`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			return runDumpAnalysis(s, args, opts, analyze.DiffCycles)
+			return runAnalysis(s, args, opts, "cycles")
 		},
 	}
 	opts.flags(cmd, "cycle groups")
@@ -108,7 +101,7 @@ so is any coroutine never awaited and any exception never retrieved.`,
   leakscan tasks snap-5.pydump.gz -f json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
-			return runDumpAnalysis(s, args, opts, analyze.DiffTasks)
+			return runAnalysis(s, args, opts, "tasks")
 		},
 	}
 	opts.flags(cmd, "task groups")

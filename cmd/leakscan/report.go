@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/report"
 	"github.com/spf13/cobra"
 )
@@ -67,17 +66,22 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if opts.Top < 0 || opts.Pictures < 0 {
 		return usageError{fmt.Errorf("--top and --pictures take 0 or more")}
 	}
-	srcs, err := analyze.ReadSources(args, s.In, readable)
+	if _, err := opts.analysisFlags.options(); err != nil {
+		return err
+	}
+	srcs, err := readArgs(s, "report", args, 1)
 	if err != nil {
 		return err
 	}
-	a, err := analyzeSeries(s, srcs, opts.analysisFlags, true)
+	l, err := loadSeries(s, srcs)
 	if err != nil {
 		return err
 	}
-	for _, w := range a.res.Warnings {
-		fmt.Fprintf(s.ErrOut, "leakscan: warning: %s\n", w)
+	a, err := analyzeSeries(l, opts.analysisFlags, true)
+	if err != nil {
+		return err
 	}
+	warn(s, a.res.Warnings)
 	assets := newAssetDir(opts.Output)
 	fm := &figureMaker{ctx: ctx, a: a, opts: opts, assets: assets, figs: map[string][]report.Figure{}}
 	if err := fm.make(); err != nil {

@@ -8,17 +8,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leakscan/leakscan/analyze"
+	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/report"
 	"github.com/leakscan/leakscan/report/render"
 )
 
 // nameGraph is an object graph whose every name is s.
-func nameGraph(s string) *analyze.ObjGraph {
-	return &analyze.ObjGraph{
+func nameGraph(s string) *heap.ObjGraph {
+	return &heap.ObjGraph{
 		Title: s,
-		Nodes: []analyze.ObjNode{{ID: 1, Type: s, Value: s, Start: true}, {ID: 2, Type: "mod." + s, Root: "module " + s}, {More: 3}},
-		Edges: []analyze.ObjEdge{{From: 1, To: 0, Kind: "attr", Label: s}, {From: 0, To: 1, Kind: "key", Label: s, Break: true, Note: s}, {From: 2, To: 0}},
+		Nodes: []heap.ObjNode{{ID: 1, Type: s, Value: s, Start: true}, {ID: 2, Type: "mod." + s, Root: "module " + s}, {More: 3}},
+		Edges: []heap.ObjEdge{{From: 1, To: 0, Kind: "attr", Label: s}, {From: 0, To: 1, Kind: "key", Label: s, Break: true, Note: s}, {From: 2, To: 0}},
 	}
 }
 

@@ -1,0 +1,151 @@
+package analyze
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/leakscan/leakscan/analyze/input"
+	"github.com/leakscan/leakscan/analyze/internal/testkit"
+	"github.com/leakscan/leakscan/analyze/pprofwire"
+	"github.com/leakscan/leakscan/analyze/stack"
+)
+
+func TestMixedKinds(t *testing.T) {
+	heap := testkit.LiveProfile(t, "heap")
+	gor := testkit.LiveProfile(t, "goroutine")
+	_, err := Load([]input.Source{input.NewSource("heap.pb", heap), input.NewSource("goroutine.pb", gor)})
+	var ie *input.InputError
+	if !errors.As(err, &ie) || ie.File != "goroutine.pb" || !strings.Contains(err.Error(), "goroutine profile") ||
+		!strings.Contains(err.Error(), "one kind") {
+		t.Errorf("mixed kinds: %v", err)
+	}
+}
+
+// TestBadInput feeds truncated, corrupted, empty and wrong-format inputs:
+// each must give one InputError naming the file (and the position when the
+// data is a broken profile), never a panic.
+func TestBadInput(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/heap/leaky/heap-3.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := testkit.Gunzip(t, raw)
+	good := input.NewSource("good.pb", data)
+	cases := []struct {
+		name string
+		data []byte
+		want string // substring of the error
+	}{
+		{"empty", nil, "found empty file"},
+		{"blank", []byte("  \n"), "found empty file"},
+		{"text", []byte("hello, world\n"), "text of an unknown format"},
+		{"binary", []byte{0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, ""},
+		{"goroutine dump", []byte("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\n"), "goroutine dump"},
+		{"debug=1 heap", []byte("heap profile: 1: 2 [3: 4] @ heap/1048576\n"), "protobuf form"},
+		{"hprof", []byte("JAVA PROFILE 1.0.2\x00\x00\x00\x00\x08"), "HPROF"},
+		{"v8", []byte(`{"snapshot":{"meta":{}}}`), "V8 heap snapshot"},
+		{"truncated", data[:len(data)/2], "byte "},
+		{"truncated near start", data[:7], "byte "},
+		{"one byte", data[:1], ""},
+		{"flipped tag", append([]byte{0xff}, data[1:]...), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load([]input.Source{good, input.NewSource("bad.pb", c.data)})
+			var ie *input.InputError
+			if !errors.As(err, &ie) || ie.File != "bad.pb" {
+				t.Fatalf("error %v, want an input.InputError for bad.pb", err)
+			}
+			if !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q, want one line containing %q", err, c.want)
+			}
+		})
+	}
+	// Every truncation of a real profile fails cleanly or, when the cut
+	// falls between fields, decodes.
+	for n := 0; n < len(data); n += max(1, len(data)/300) {
+		if _, err := pprofwire.Decode("cut.pb", data[:n], stack.NewTable()); err != nil {
+			var ie *input.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("cut at %d: %v is not an input.InputError", n, err)
+			}
+		}
+	}
+}
+
+// TestReadSourcesGzipErrors: broken gzip streams and missing files fail
+// with one line; a directory keeps the files leakscan reads, sorted.
+func TestReadSourcesGzipErrors(t *testing.T) {
+	dir := t.TempDir()
+	raw, err := os.ReadFile("../testdata/heap/leaky/heap-1.pb.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cut := write("cut.pb.gz", raw[:len(raw)/2])
+	srcs, err := ReadSources([]string{cut}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srcs[0].Bytes(); err == nil || !strings.Contains(err.Error(), "truncated gzip stream") {
+		t.Errorf("truncated gzip: %v", err)
+	}
+	bad := append([]byte{}, raw...)
+	for i := 20; i < len(bad)-8; i += 7 {
+		bad[i] ^= 0x55
+	}
+	srcs, _ = ReadSources([]string{write("bad.pb.gz", bad)}, nil)
+	if _, err := srcs[0].Bytes(); err == nil || !strings.Contains(err.Error(), "gzip") {
+		t.Errorf("corrupt gzip: %v", err)
+	}
+	if _, err := ReadSources([]string{filepath.Join(dir, "missing")}, nil); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+	// A directory takes its profile files, sorted, and skips the rest.
+	sub := filepath.Join(dir, "series")
+	os.Mkdir(sub, 0o755)
+	for _, n := range []string{"b.pb.gz", "a.pb.gz"} {
+		os.WriteFile(filepath.Join(sub, n), raw, 0o644)
+	}
+	os.WriteFile(filepath.Join(sub, "README"), []byte("notes\n"), 0o644)
+	srcs, err = ReadSources([]string{sub}, nil)
+	if err != nil || len(srcs) != 2 || filepath.Base(srcs[0].Name) != "a.pb.gz" {
+		t.Errorf("directory: %v %v", srcs, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	if _, err := ReadSources([]string{empty}, nil); err == nil {
+		t.Errorf("empty directory accepted")
+	}
+}
+
+// TestGoroutineSeriesBadInput: in a goroutine series, an empty file and a
+// heap profile are refused with one line that says what they are.
+func TestGoroutineSeriesBadInput(t *testing.T) {
+	good := input.NewSource("good.txt", []byte("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\n"))
+	heapProfile := testkit.Gunzip(t, testkit.MustRead(t, "../testdata/heap/leaky/heap-1.pb.gz"))
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "found an empty file"},
+		{"heap profile", heapProfile, "a heap profile, expected a goroutine profile"},
+		{"python dump", []byte(`{"format":"leakscan-pydump","version":1}`), "found Python heap dump"},
+	} {
+		_, err := Load([]input.Source{good, input.NewSource("bad.txt", c.data)})
+		var ie *input.InputError
+		if !errors.As(err, &ie) || ie.File != "bad.txt" || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line with %q", c.name, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package heap
+
+import (
+	"slices"
+	"time"
+
+	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/graph"
+)
+
+// Dump is one object-graph snapshot of any format, as a reader hands it
+// over: the graph, when and where it was taken, and the runtime that made
+// it. Everything here but Native is format-neutral.
+type Dump struct {
+	Heap     *graph.Heap
+	Format   string    // the input format's name
+	Time     time.Time // zero when the dump has none
+	PID      int       // 0 when unknown
+	Warnings []string  // one sentence each, naming the position
+	Runtime  *Runtime
+	// Allocs holds, per node, the index into AllocStacks of the stack
+	// that allocated it, or -1; nil when the dump records none.
+	Allocs []int32
+	// AllocStacks are the distinct allocation stacks, innermost first.
+	AllocStacks [][]series.Frame
+	// Native is the reader's own model of the dump, for the analyses of
+	// its runtime (a *pydump.Dump for Python); nil when there is none.
+	Native any
+}
+
+// Runtime is what the format-neutral heap analyses need to know about the
+// runtime that wrote a dump: the small hook each object-graph format
+// provides beside its reader.
+type Runtime struct {
+	// Name names the runtime in prose: "Python", "Go", "V8", "Java".
+	Name string
+	// Own reports whether a type is the runtime's own (Python's
+	// builtins.*): growing types of the application are listed first,
+	// and names people search for leave the runtime's out.
+	Own func(typ string) bool
+	// Secret reports whether the values of a type may hold secrets (the
+	// text of strings and bytes): pictures hide them unless asked.
+	Secret func(typ string) bool
+	// Note is what a box shows below an object's type instead of its
+	// value: a frame's or function's name; "" for none.
+	Note func(h *graph.Heap, v int32) string
+}
+
+// IsOwn reports whether a type is the runtime's own; false when the
+// runtime does not say.
+func (rt *Runtime) IsOwn(typ string) bool { return rt.Own != nil && rt.Own(typ) }
+
+// IsSecret reports whether the values of a type may hold secrets; false
+// when the runtime does not say.
+func (rt *Runtime) IsSecret(typ string) bool { return rt.Secret != nil && rt.Secret(typ) }
+
+// NoteOf is the runtime's note on node v; "" when it has none.
+func (rt *Runtime) NoteOf(h *graph.Heap, v int32) string {
+	if rt.Note == nil {
+		return ""
+	}
+	return rt.Note(h, v)
+}
+
+// Kind is the kind of a type analysis of this runtime's dumps: "python
+// heap".
+func (rt *Runtime) Kind() series.Kind { return series.Kind(lower(rt.Name) + " heap") }
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// TypeInfo is what a type adds to its row of a heap-dump series.
+type TypeInfo struct {
+	// Retainer is, for a growing type, the retainer path most of its
+	// instances share in the last snapshot.
+	Retainer *RetainerShape
+	// Sizes are the type's count, shallow and retained bytes at the last
+	// snapshot where it appears.
+	Sizes *TypeStats
+	// Alloc is, for a growing type of a dump that records allocation
+	// stacks, the one most of its instances share.
+	Alloc *AllocSite
+	// HeldBy names, for a growing type, the growing type whose instances
+	// hold most of its instances (a leaked object's dict and strings).
+	HeldBy string
+}
+
+// TypeOf returns what a type adds to its row; nil for a row of another
+// analysis.
+func TypeOf(r *series.Row) *TypeInfo {
+	ti, _ := r.Detail.(*TypeInfo)
+	return ti
+}
+
+// Detail is what a heap-dump type analysis adds to its result.
+type Detail struct {
+	// Runtime names the runtime that wrote the dumps: "Python".
+	Runtime string
+	// BigRetainers lists, for a single dump, the objects that retain the
+	// most.
+	BigRetainers []BigRetainer
+}
+
+// DetailOf returns what a heap-dump type analysis adds to a result; nil
+// for another analysis.
+func DetailOf(res *series.Result) *Detail {
+	d, _ := res.Detail.(*Detail)
+	return d
+}
+
+// PathStep is one hop of a retainer path: the edge's kind and label, and
+// the type of the object it leads to.
+type PathStep struct {
+	Kind  string `json:"kind"`
+	Label string `json:"label"`
+	Type  string `json:"type"`
+}
+
+// RetainerShape is the most common retainer path of a type's instances:
+// the root, then each hop. Shapes are compared with the labels of indexes
+// and dict keys left out (they differ between instances); the steps shown
+// are those of one instance.
+type RetainerShape struct {
+	Root      string     `json:"root"` // root kind and label: "module __main__"
+	Steps     []PathStep `json:"steps"`
+	Instances int        `json:"instances"` // instances whose path has this shape
+	Of        int        `json:"of"`        // instances reachable from the roots
+}
+
+// AllocSite is the allocation traceback most instances of a type share
+// (Python's tracemalloc): file and line of each frame, innermost first.
+type AllocSite struct {
+	Stack     []series.Frame `json:"stack"`
+	Instances int            `json:"instances"` // instances allocated there
+	Of        int            `json:"of"`        // instances with a traceback
+}
+
+// Has reports whether the path takes an edge of the given kind and label.
+func (rs *RetainerShape) Has(kind, label string) bool {
+	return rs != nil && slices.ContainsFunc(rs.Steps, func(s PathStep) bool { return s.Kind == kind && s.Label == label })
+}

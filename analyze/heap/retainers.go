@@ -1,0 +1,190 @@
+package heap
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/leakscan/leakscan/graph"
+)
+
+// This file answers "why is it alive" for heap dumps: retainer paths and
+// the objects that retain the most.
+
+// CommonRetainerShape finds the retainer path shape shared by most of the
+// instances of a type in a snapshot; nil when none is reachable.
+func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
+	h := hd.Dump.Heap
+	t := slices.Index(h.TypeNames, typ)
+	if t < 0 {
+		return nil
+	}
+	var nodes []int32
+	for v := int32(0); int(v) < h.NumNodes(); v++ {
+		if h.Types[v] == int32(t) {
+			nodes = append(nodes, v)
+		}
+	}
+	return CommonShape(hd, nodes)
+}
+
+// CommonShape finds the retainer path shape shared by most of the given
+// objects; nil when no root reaches any.
+func CommonShape(hd *HeapDump, nodes []int32) *RetainerShape {
+	h := hd.Dump.Heap
+	type shapeInfo struct {
+		count   int
+		example int32
+		first   int
+	}
+	shapes := map[string]*shapeInfo{}
+	var b strings.Builder
+	of := 0
+	for _, v := range nodes {
+		edges, ok := hd.Retainers().Path(v)
+		if !ok {
+			continue
+		}
+		of++
+		b.Reset()
+		r := hd.Retainers().RootOf[v]
+		fmt.Fprintf(&b, "%s %s", h.RootKindNames[h.RootKinds[r]], RootLabel(h, r))
+		for _, e := range edges {
+			k := h.Kind(e).Name
+			label := h.Label(e)
+			if k == "index" || k == "key" {
+				label = "*"
+			}
+			fmt.Fprintf(&b, "|%s %s>%s", k, label, h.TypeName(h.EdgeTo[e]))
+		}
+		key := b.String()
+		si := shapes[key]
+		if si == nil {
+			si = &shapeInfo{example: v, first: len(shapes)}
+			shapes[key] = si
+		}
+		si.count++
+	}
+	var best *shapeInfo
+	for _, si := range shapes {
+		if best == nil || si.count > best.count || (si.count == best.count && si.first < best.first) {
+			best = si
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	rs, _ := PathOf(hd, best.example)
+	rs.Instances, rs.Of = best.count, of
+	return rs
+}
+
+// PathOf returns node v's retainer path as one instance's shape; false
+// when no root reaches v.
+func PathOf(hd *HeapDump, v int32) (*RetainerShape, bool) {
+	h := hd.Dump.Heap
+	edges, ok := hd.Retainers().Path(v)
+	if !ok {
+		return nil, false
+	}
+	r := hd.Retainers().RootOf[v]
+	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + RootLabel(h, r), Instances: 1, Of: 1}
+	for _, e := range edges {
+		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
+	}
+	return rs, true
+}
+
+// RootLabel names a root: its label, else its type.
+func RootLabel(h *graph.Heap, r int32) string {
+	if l := h.RootLabel[r]; l >= 0 {
+		return h.Strings[l]
+	}
+	return h.TypeName(h.Roots[r])
+}
+
+// RetainerOf returns the retainer path of the object with the given id.
+func RetainerOf(hd *HeapDump, id uint64) (*RetainerShape, error) {
+	h := hd.Dump.Heap
+	v := int32(slices.Index(h.IDs, id))
+	if v < 0 {
+		return nil, fmt.Errorf("no object with id %d in %s", id, hd.Name)
+	}
+	rs, ok := PathOf(hd, v)
+	if !ok {
+		return nil, fmt.Errorf("object %d (%s) is not reachable from any root: garbage, or kept only by a reference cycle", id, h.TypeName(v))
+	}
+	return rs, nil
+}
+
+// BigRetainer is an object that retains much of a heap dump.
+type BigRetainer struct {
+	ID       uint64
+	Type     string
+	Retained int64
+	Shallow  int64
+	Path     *RetainerShape
+}
+
+// BiggestRetainers returns the k objects of a snapshot that retain the most
+// (the largest subtrees of the dominator tree). An object that retains
+// nearly all of what its immediate dominator, already listed, retains is
+// left out: a module, its dict and the one big value in it are one entry.
+func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
+	h := hd.Dump.Heap
+	order := slices.Clone(hd.Dom.Order)
+	slices.SortStableFunc(order, func(a, b int32) int {
+		switch ra, rb := hd.Retained[a], hd.Retained[b]; {
+		case ra > rb:
+			return -1
+		case ra < rb:
+			return 1
+		}
+		return 0
+	})
+	listed := map[int32]bool{}
+	var out []BigRetainer
+	for _, v := range order {
+		if len(out) == k {
+			break
+		}
+		if p := hd.Dom.Idom[v]; p >= 0 && listed[p] && 10*hd.Retained[v] >= 9*hd.Retained[p] {
+			listed[v] = true // stands for the same memory as p
+			continue
+		}
+		listed[v] = true
+		br := BigRetainer{ID: h.IDs[v], Type: h.TypeName(v), Retained: hd.Retained[v], Shallow: h.Sizes[v]}
+		br.Path, _ = PathOf(hd, v)
+		out = append(out, br)
+	}
+	return out
+}
+
+// CommonAllocSite finds the allocation traceback shared by most of the
+// instances of a type that have one; nil when the dump has none.
+func CommonAllocSite(hd *HeapDump, typ string) *AllocSite {
+	d := hd.Dump
+	h := d.Heap
+	t := int32(slices.Index(h.TypeNames, typ))
+	if d.Allocs == nil || t < 0 {
+		return nil
+	}
+	counts := map[int32]int{}
+	of := 0
+	for v, tb := range d.Allocs {
+		if tb >= 0 && h.Types[v] == t {
+			counts[tb]++
+			of++
+		}
+	}
+	best, bestN := int32(-1), 0
+	for tb, n := range counts {
+		if n > bestN || (n == bestN && tb < best) {
+			best, bestN = tb, n
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &AllocSite{Stack: slices.Clone(d.AllocStacks[best]), Instances: bestN, Of: of}
+}

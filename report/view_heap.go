@@ -1,0 +1,186 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/series"
+)
+
+// typeView renders the types of a series of object-graph dumps, of any
+// runtime.
+type typeView struct{ baseView }
+
+func (typeView) header(res *series.Result) string {
+	return fmt.Sprintf("%s, %s, by %s", count(len(res.Inputs), runtimeName(res)+" heap dump"), res.SampleType.Type, res.Noun)
+}
+
+// runtimeName names the runtime that wrote a result's dumps: "Python".
+func runtimeName(res *series.Result) string {
+	if d := heap.DetailOf(res); d != nil && d.Runtime != "" {
+		return d.Runtime
+	}
+	return "object-graph"
+}
+
+// verdict of a single dump names its biggest retainer.
+func (typeView) verdict(res *series.Result, _ string) (string, bool) {
+	d := heap.DetailOf(res)
+	if res.Verdict.Snaps != 1 || d == nil || len(d.BigRetainers) == 0 {
+		return "", false
+	}
+	br := d.BigRetainers[0]
+	objects := res.Total.Last
+	if len(res.Rows) > 0 && heap.TypeOf(&res.Rows[0]) != nil && heap.TypeOf(&res.Rows[0]).Sizes != nil {
+		objects = 0
+		for _, r := range res.Rows {
+			objects += float64(heap.TypeOf(&r).Sizes.Count)
+		}
+	}
+	return fmt.Sprintf("%s objects of %d types; the biggest retainer, a %s reached via %s, retains %s.",
+		Value(objects, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes")), true
+}
+
+// leadColumns: a single dump's types show every measure at once, ranked
+// by the one chosen.
+func (typeView) leadColumns(res *series.Result) []column {
+	if res.Verdict.Snaps != 1 {
+		return nil
+	}
+	sizes := func(r series.Row) *heap.TypeStats {
+		if ti := heap.TypeOf(&r); ti != nil && ti.Sizes != nil {
+			return ti.Sizes
+		}
+		return &heap.TypeStats{}
+	}
+	return []column{
+		{head: "COUNT", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Count), "count") }},
+		{head: "SHALLOW", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Shallow), "bytes") }},
+		{head: "RETAINED", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Retained), "bytes") }},
+	}
+}
+
+func (typeView) textRow(w io.Writer, _ *series.Result, i int, r series.Row) {
+	ti := heap.TypeOf(&r)
+	switch {
+	case ti == nil:
+	case ti.HeldBy != "":
+		fmt.Fprintf(w, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, printable(r.Key), printable(ti.HeldBy))
+	case ti.Retainer != nil || ti.Alloc != nil:
+		fmt.Fprintf(w, "\n%d. %s", i+1, printable(r.Key))
+		if ti.Retainer != nil {
+			fmt.Fprintf(w, " is retained via:\n%s", retainerText(ti.Retainer, "   "))
+		} else {
+			fmt.Fprintf(w, "\n")
+		}
+		if ti.Alloc != nil {
+			fmt.Fprintf(w, "%s", allocText(ti.Alloc, "   "))
+		}
+	}
+}
+
+// textAfter lists, for a single dump, the objects that retain the most.
+func (typeView) textAfter(w io.Writer, res *series.Result) {
+	d := heap.DetailOf(res)
+	if d == nil || len(d.BigRetainers) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nbiggest retainers (what freeing each would free):\n")
+	t := table{right: []bool{true, true, false, false}}
+	t.add("  RETAINED", "SHALLOW", "TYPE", "ID (REACHED VIA)")
+	for _, br := range d.BigRetainers {
+		t.add("  "+Value(float64(br.Retained), "bytes"), Value(float64(br.Shallow), "bytes"), printable(br.Type),
+			fmt.Sprintf("%d (%s)", br.ID, pathSummary(br.Path)))
+	}
+	t.write(w)
+}
+
+func (typeView) mdRow(w io.Writer, _ *series.Result, r series.Row) bool {
+	ti := heap.TypeOf(&r)
+	if ti == nil {
+		return false
+	}
+	if ti.HeldBy != "" {
+		fmt.Fprintf(w, "Grows with %s, whose instances hold most of the new ones.\n\n", mdCode(ti.HeldBy))
+		return true
+	}
+	if ti.Alloc != nil {
+		a := allocText(ti.Alloc, "")
+		fence := codeFence(a)
+		fmt.Fprintf(w, "%s\n%s%s\n\n", fence, a, fence)
+	}
+	if ti.Retainer != nil {
+		path := retainerText(ti.Retainer, "")
+		fence := codeFence(path)
+		fmt.Fprintf(w, "Retained via (the most common path to a root):\n\n%s\n%s%s\n\n", fence, path, fence)
+		return true
+	}
+	return false
+}
+
+func (typeView) keywords(_ *series.Result, r series.Row, add func(string)) { add(r.Key) }
+
+func (typeView) jsonRow(j *jsonRow, r series.Row) {
+	if ti := heap.TypeOf(&r); ti != nil {
+		j.Retainer, j.HeldBy, j.AllocAt, j.Sizes = ti.Retainer, ti.HeldBy, ti.Alloc, ti.Sizes
+	}
+}
+
+func (typeView) jsonDoc(j *jsonDoc, res *series.Result) {
+	if d := heap.DetailOf(res); d != nil {
+		j.BigRetainers = d.BigRetainers
+	}
+}
+
+// pathSummary is a retainer path on one line: "module __main__ → 'REGISTRY'".
+func pathSummary(rs *heap.RetainerShape) string {
+	if rs == nil {
+		return "unreachable"
+	}
+	parts := []string{rs.Root}
+	for _, st := range rs.Steps {
+		if st.Label != "" {
+			parts = append(parts, st.Label)
+		} else {
+			parts = append(parts, st.Kind)
+		}
+	}
+	return printable(strings.Join(parts, " → "))
+}
+
+// RetainerText writes a retainer path for the terminal (leakscan path).
+func RetainerText(rs *heap.RetainerShape) string { return retainerText(rs, "") }
+
+// retainerText writes a retainer path one hop per line:
+//
+//	module __main__
+//	  -[global REGISTRY]-> builtins.dict
+//	  -[key 'req-1']-> __main__.Request   (60 of 60 instances share this path)
+func retainerText(rs *heap.RetainerShape, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s\n", indent, printable(rs.Root))
+	for i, st := range rs.Steps {
+		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edgeText(st.Kind, st.Label)), printable(st.Type))
+		if i == len(rs.Steps)-1 && rs.Of > 1 {
+			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// allocText writes an allocation stack, innermost first:
+//
+//	allocated at (tracemalloc; 300 of 360 instances with a traceback):
+//	  leak.py:40
+//	  leak.py:75
+func allocText(a *heap.AllocSite, indent string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%sallocated at (tracemalloc; %d of %d instances with a traceback), innermost first:\n", indent, a.Instances, a.Of)
+	for _, f := range a.Stack {
+		fmt.Fprintf(&b, "%s  %s:%d\n", indent, printable(f.File), f.Line)
+	}
+	return b.String()
+}
