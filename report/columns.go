@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // column is one column of the rows table, shared by the text and Markdown
@@ -28,16 +29,16 @@ func columns(res *series.Result) []column {
 	case lead != nil:
 		cols = append(cols, lead...)
 	case single:
-		cols = append(cols, column{head: "COUNT", right: true, cell: func(r series.Row) string { return Value(r.Last, unit) }})
+		cols = append(cols, column{head: "COUNT", right: true, cell: func(r series.Row) string { return units.Value(r.Last, unit) }})
 	default:
 		cols = append(cols,
 			column{head: "CLASS", cell: classLabel},
-			column{head: "FIRST", right: true, cell: func(r series.Row) string { return Value(r.First, unit) }},
-			column{head: "LAST", right: true, cell: func(r series.Row) string { return Value(r.Last, unit) }},
-			column{head: "CHANGE", right: true, cell: func(r series.Row) string { return Signed(r.Delta, unit) }},
+			column{head: "FIRST", right: true, cell: func(r series.Row) string { return units.Value(r.First, unit) }},
+			column{head: "LAST", right: true, cell: func(r series.Row) string { return units.Value(r.Last, unit) }},
+			column{head: "CHANGE", right: true, cell: func(r series.Row) string { return units.Signed(r.Delta, unit) }},
 			column{head: "%", right: true, cell: func(r series.Row) string { return pct(r.Trend) }},
-			column{head: rateHeader(res), right: true, cell: func(r series.Row) string { return Signed(r.Slope, unit) }},
-			column{head: "TREND", cell: func(r series.Row) string { return Sparkline(r.Values) }},
+			column{head: rateHeader(res), right: true, cell: func(r series.Row) string { return units.Signed(r.Slope, unit) }},
+			column{head: "TREND", cell: func(r series.Row) string { return units.Sparkline(r.Values) }},
 		)
 	}
 	cols = append(cols, v.columns(res)...)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/dot"
 )
 
 // Figure is a picture placed in a Markdown report: an image file next to
@@ -82,7 +83,7 @@ func Keywords(res *series.Result) []string {
 			break
 		}
 		add := func(s string) {
-			s = pictureText(strings.TrimSpace(s), maxLabel)
+			s = dot.Label(strings.TrimSpace(s))
 			if s != "" && commonName(s) == common && !slices.Contains(kw, s) && len(kw) < maxKeywords {
 				kw = append(kw, s)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // maxDetails is how many suspects get a section with their full stack.
@@ -70,7 +71,7 @@ func mdRest(ew *errWriter, res *series.Result, opt Options) {
 func mdBody(ew io.Writer, res *series.Result, opt Options, h string) {
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "%s. Total: %s.", mdText(header(res)), totalLine(res))
-	fmt.Fprintf(ew, " %s: %s.\n\n", mdText(capitalize(plural(res.Noun))), classSummary(res))
+	fmt.Fprintf(ew, " %s: %s.\n\n", mdText(capitalize(units.Plural(res.Noun))), classSummary(res))
 	if c := caveat(res); c != "" {
 		fmt.Fprintf(ew, "> **Note:** %s.\n\n", mdText(c))
 	}
@@ -99,7 +100,7 @@ func mdBody(ew io.Writer, res *series.Result, opt Options, h string) {
 	if len(res.Churn) > 0 {
 		fmt.Fprintf(ew, "%s Churn: allocated and freed, not retained\n\n| %s | Allocated | In use at most |\n|---|---:|---:|\n", h, capitalize(res.Noun))
 		for _, r := range firstN(res.Churn, maxChurn) {
-			fmt.Fprintf(ew, "| %s | %s | %s |\n", mdCell(rowTitle(res, r, true)), Value(r.Allocated, unit), Value(r.Max, unit))
+			fmt.Fprintf(ew, "| %s | %s | %s |\n", mdCell(rowTitle(res, r, true)), units.Value(r.Allocated, unit), units.Value(r.Max, unit))
 		}
 		fmt.Fprintln(ew)
 	}
@@ -165,7 +166,7 @@ func mdSuspectText(w io.Writer, res *series.Result, rank int, r series.Row, h st
 	if len(r.Values) > 1 {
 		mdTrend(w, res, r)
 	} else {
-		fmt.Fprintf(w, "%s.\n\n", count(int(r.Last), singular(res.SampleType.Type)))
+		fmt.Fprintf(w, "%s.\n\n", units.Count(int(r.Last), singular(res.SampleType.Type)))
 	}
 	v := viewOf(res)
 	if v.mdRow(w, res, r) {
@@ -182,9 +183,9 @@ func mdSuspectText(w io.Writer, res *series.Result, rank int, r series.Row, h st
 	fmt.Fprintf(w, "<details><summary>%s</summary>\n\n", what)
 	var b strings.Builder
 	for _, f := range frames {
-		fmt.Fprintf(&b, "%s\n", printable(f.Func))
+		fmt.Fprintf(&b, "%s\n", units.Printable(f.Func))
 		if f.File != "" {
-			fmt.Fprintf(&b, "    %s:%d\n", printable(f.File), f.Line)
+			fmt.Fprintf(&b, "    %s:%d\n", units.Printable(f.File), f.Line)
 		}
 	}
 	fence := codeFence(b.String())
@@ -194,15 +195,15 @@ func mdSuspectText(w io.Writer, res *series.Result, rank int, r series.Row, h st
 // mdTrend writes a row's change and trend statistics.
 func mdTrend(w io.Writer, res *series.Result, r series.Row) {
 	unit := res.SampleType.Unit
-	fmt.Fprintf(w, "%s", Signed(r.Delta, unit))
+	fmt.Fprintf(w, "%s", units.Signed(r.Delta, unit))
 	if r.HasPct {
-		fmt.Fprintf(w, " (%s)", Percent(r.DeltaPct))
+		fmt.Fprintf(w, " (%s)", units.Percent(r.DeltaPct))
 	}
 	per := "snapshot"
 	if res.PerHour {
 		per = "hour"
 	}
-	fmt.Fprintf(w, ", %s per %s; up in %d of %d steps, Kendall τ = %.2f", Signed(r.Slope, unit), per, r.Up, len(r.Values)-1, r.Tau)
+	fmt.Fprintf(w, ", %s per %s; up in %d of %d steps, Kendall τ = %.2f", units.Signed(r.Slope, unit), per, r.Up, len(r.Values)-1, r.Tau)
 	if r.HasP {
 		fmt.Fprintf(w, ", Mann–Kendall p = %.2g", r.PValue)
 	}
@@ -220,7 +221,7 @@ func joinInts(ids []int64) string {
 func seriesList(vs []float64, unit string) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
-		parts[i] = Value(v, unit)
+		parts[i] = units.Value(v, unit)
 	}
 	return strings.Join(parts, " → ")
 }
@@ -236,7 +237,7 @@ func mdInputs(w io.Writer, res *series.Result) {
 		if !in.Time.IsZero() {
 			when = in.Time.Format("2006-01-02 15:04:05.000 UTC")
 			if i > 0 && !t0.IsZero() {
-				when += " (+" + Span(in.Time.Sub(t0)) + ")"
+				when += " (+" + units.Span(in.Time.Sub(t0)) + ")"
 			}
 		}
 		types := make([]string, len(in.SampleTypes))
@@ -252,7 +253,7 @@ func mdInputs(w io.Writer, res *series.Result) {
 // so only the characters that act inside a line are escaped.
 func mdText(s string) string {
 	var b strings.Builder
-	for _, r := range printable(s) {
+	for _, r := range units.Printable(s) {
 		if strings.ContainsRune("\\`*_[]<>|~&", r) {
 			b.WriteByte('\\')
 		}
@@ -267,7 +268,7 @@ func mdCode(s string) string {
 	if s == "" {
 		return "—"
 	}
-	s = printable(s)
+	s = units.Printable(s)
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		s = " " + s + " "

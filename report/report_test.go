@@ -5,53 +5,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/leakscan/leakscan/analyze/series"
 )
-
-func TestUnits(t *testing.T) {
-	cases := []struct {
-		v    float64
-		unit string
-		want string
-	}{
-		{0, "bytes", "0 B"},
-		{512, "bytes", "512 B"},
-		{1536, "bytes", "1.50 KiB"},
-		{48 << 20, "bytes", "48.0 MiB"},
-		{-3 << 30, "bytes", "−3.00 GiB"},
-		{1234, "count", "1234"},
-		{123456, "count", "123k"},
-		{2.5e6, "count", "2.50M"},
-		{1500, "nanoseconds", "1.50 µs"},
-		{90e9, "nanoseconds", "1.50 min"},
-		{7, "widgets", "7.00 widgets"},
-	}
-	for _, c := range cases {
-		if got := Value(c.v, c.unit); got != c.want {
-			t.Errorf("Value(%g, %s) = %q, want %q", c.v, c.unit, got, c.want)
-		}
-	}
-	if got := Signed(1<<20, "bytes"); got != "+1.00 MiB" {
-		t.Errorf("Signed = %q", got)
-	}
-	if got := Span(40 * time.Minute); got != "40.0 min" {
-		t.Errorf("Span = %q", got)
-	}
-	if got := Percent(-3.5); got != "−3.50%" {
-		t.Errorf("Percent = %q", got)
-	}
-}
-
-func TestSparkline(t *testing.T) {
-	if got := Sparkline([]float64{0, 1, 2, 3, 4, 5, 6, 7}); got != "▁▂▃▄▅▆▇█" {
-		t.Errorf("ramp %q", got)
-	}
-	if got := Sparkline([]float64{5, 5, 5}); got != "▁▁▁" {
-		t.Errorf("flat %q", got)
-	}
-}
 
 // hostile is a result whose names come from a crafted profile.
 func hostile() *series.Result {

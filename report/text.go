@@ -5,12 +5,10 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // Options controls every writer.
@@ -70,7 +68,7 @@ func textBody(ew io.Writer, res *series.Result, opt Options) {
 	unit := res.SampleType.Unit
 	fmt.Fprintf(ew, "total: %s\n", totalLine(res))
 	rows := shown(res, opt)
-	fmt.Fprintf(ew, "%s: %s", plural(res.Noun), classSummary(res))
+	fmt.Fprintf(ew, "%s: %s", units.Plural(res.Noun), classSummary(res))
 	if len(rows) < len(res.Rows) {
 		fmt.Fprintf(ew, " (showing the top %d)", len(rows))
 	}
@@ -87,7 +85,7 @@ func textBody(ew io.Writer, res *series.Result, opt Options) {
 		fmt.Fprintf(ew, "\nchurn (allocated and freed, not retained):\n")
 		t := table{right: []bool{false, true, false, true}}
 		for _, r := range firstN(res.Churn, maxChurn) {
-			t.add("  "+rowTitle(res, r, true), "allocated "+Value(r.Allocated, unit), "in use at most", Value(r.Max, unit))
+			t.add("  "+rowTitle(res, r, true), "allocated "+units.Value(r.Allocated, unit), "in use at most", units.Value(r.Max, unit))
 		}
 		t.write(ew)
 	}
@@ -120,17 +118,17 @@ func firstN(rows []series.Row, n int) []series.Row {
 func totalLine(res *series.Result) string {
 	unit := res.SampleType.Unit
 	if res.Verdict.Snaps == 1 {
-		return Value(res.Total.Last, unit) + " " + res.SampleType.Type
+		return units.Value(res.Total.Last, unit) + " " + res.SampleType.Type
 	}
-	return fmt.Sprintf("%s → %s (%s)  %s", Value(res.Total.First, unit), Value(res.Total.Last, unit),
-		Signed(res.Total.Delta, unit), Sparkline(res.Total.Values))
+	return fmt.Sprintf("%s → %s (%s)  %s", units.Value(res.Total.First, unit), units.Value(res.Total.Last, unit),
+		units.Signed(res.Total.Delta, unit), units.Sparkline(res.Total.Values))
 }
 
 // header says what was compared.
 func header(res *series.Result) string {
 	s := viewOf(res).header(res)
 	if res.Span > 0 {
-		s += ", over " + Span(res.Span)
+		s += ", over " + units.Span(res.Span)
 	}
 	if res.Focus != "" {
 		s += ", focus " + res.Focus
@@ -147,7 +145,7 @@ func VerdictLine(res *series.Result) string {
 	v := res.Verdict
 	over := fmt.Sprintf("%d snapshots", v.Snaps)
 	if v.Span > 0 {
-		over = Span(v.Span)
+		over = units.Span(v.Span)
 	}
 	if s, ok := viewOf(res).verdict(res, over); ok {
 		return s
@@ -155,15 +153,7 @@ func VerdictLine(res *series.Result) string {
 	if v.Growing == 0 {
 		return fmt.Sprintf("No %s grew steadily over %s.", res.Noun, over)
 	}
-	return fmt.Sprintf("%s grew steadily: %s over %s.", count(v.Growing, res.Noun), Signed(v.Growth, res.SampleType.Unit), over)
-}
-
-// count says "1 site", "3 sites", "+75 goroutines".
-func count(n int, noun string) string {
-	if n == 1 || n == -1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %s", n, plural(noun))
+	return fmt.Sprintf("%s grew steadily: %s over %s.", units.Count(v.Growing, res.Noun), units.Signed(v.Growth, res.SampleType.Unit), over)
 }
 
 // caveat says what a short series cannot tell.
@@ -193,7 +183,7 @@ func pct(t series.Trend) string {
 		}
 		return "new"
 	}
-	return Percent(t.DeltaPct)
+	return units.Percent(t.DeltaPct)
 }
 
 // shown returns the rows to show under opt.Top.
@@ -241,55 +231,17 @@ func joinReasons(r series.Row) string { return strings.Join(r.Reasons, "; ") }
 
 func frameString(f series.Frame, short bool) string {
 	if f.File == "" {
-		return printable(f.Func)
+		return units.Printable(f.Func)
 	}
 	file := f.File
 	if short {
 		file = filepath.Base(file)
 	}
-	return fmt.Sprintf("%s %s:%d", printable(f.Func), printable(file), f.Line)
-}
-
-func plural(noun string) string {
-	if strings.HasSuffix(noun, "s") {
-		return noun + "es"
-	}
-	return noun + "s"
+	return fmt.Sprintf("%s %s:%d", units.Printable(f.Func), units.Printable(file), f.Line)
 }
 
 // oneLine keeps a message from an input on one line.
-func oneLine(s string) string { return printable(s) }
-
-// printable escapes control characters and invalid UTF-8, which names read
-// from untrusted inputs may hold, so that they cannot break a line, a table
-// column or a terminal.
-func printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsControl(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+func oneLine(s string) string { return units.Printable(s) }
 
 // errWriter remembers the first write error so writers can check once.
 type errWriter struct {

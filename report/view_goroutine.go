@@ -8,6 +8,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze/goroutine"
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // goroutineView renders goroutine groups.
@@ -20,7 +21,7 @@ func (goroutineView) header(res *series.Result) string {
 			formats = append(formats, in.Format)
 		}
 	}
-	return fmt.Sprintf("%s: %s, grouped by %s", count(len(res.Inputs), "goroutine snapshot"), strings.Join(formats, ", "), res.GroupedBy)
+	return fmt.Sprintf("%s: %s, grouped by %s", units.Count(len(res.Inputs), "goroutine snapshot"), strings.Join(formats, ", "), res.GroupedBy)
 }
 
 // verdict: "5 goroutine groups are leak suspects: 5 grew by +75
@@ -39,7 +40,7 @@ func (goroutineView) verdict(res *series.Result, over string) (string, bool) {
 	}
 	var parts []string
 	if v.Growing > 0 {
-		parts = append(parts, fmt.Sprintf("%d grew by %s goroutines over %s", v.Growing, Signed(v.Growth, "count"), over))
+		parts = append(parts, fmt.Sprintf("%d grew by %s goroutines over %s", v.Growing, units.Signed(v.Growth, "count"), over))
 	}
 	if v.Confirmed > 0 {
 		parts = append(parts, fmt.Sprintf("%d confirmed leaked by the runtime", v.Confirmed))
@@ -47,7 +48,7 @@ func (goroutineView) verdict(res *series.Result, over string) (string, bool) {
 	if n := v.Suspects - max(v.Growing, v.Confirmed); v.Snaps == 1 && n > 0 {
 		parts = append(parts, fmt.Sprintf("%d blocked for long", n))
 	}
-	s := fmt.Sprintf("%s %s", count(v.Suspects, res.Noun), verb)
+	s := fmt.Sprintf("%s %s", units.Count(v.Suspects, res.Noun), verb)
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, "; ")
 	}
@@ -57,7 +58,7 @@ func (goroutineView) verdict(res *series.Result, over string) (string, bool) {
 func (goroutineView) title(_ *series.Result, r series.Row, short bool) string {
 	t := frameString(r.Frame, short)
 	if g := goroutine.InfoOf(&r); g != nil && g.Creator != nil {
-		t += " ← go " + printable(g.Creator.Func)
+		t += " ← go " + units.Printable(g.Creator.Func)
 	}
 	return t
 }

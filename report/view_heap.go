@@ -7,6 +7,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // typeView renders the types of a series of object-graph dumps, of any
@@ -14,7 +15,7 @@ import (
 type typeView struct{ baseView }
 
 func (typeView) header(res *series.Result) string {
-	return fmt.Sprintf("%s, %s, by %s", count(len(res.Inputs), runtimeName(res)+" heap dump"), res.SampleType.Type, res.Noun)
+	return fmt.Sprintf("%s, %s, by %s", units.Count(len(res.Inputs), runtimeName(res)+" heap dump"), res.SampleType.Type, res.Noun)
 }
 
 // runtimeName names the runtime that wrote a result's dumps: "Python".
@@ -40,7 +41,7 @@ func (typeView) verdict(res *series.Result, _ string) (string, bool) {
 		}
 	}
 	return fmt.Sprintf("%s objects of %d types; the biggest retainer, a %s reached via %s, retains %s.",
-		Value(objects, "count"), len(res.Rows), printable(br.Type), pathSummary(br.Path), Value(float64(br.Retained), "bytes")), true
+		units.Value(objects, "count"), len(res.Rows), units.Printable(br.Type), pathSummary(br.Path), units.Value(float64(br.Retained), "bytes")), true
 }
 
 // leadColumns: a single dump's types show every measure at once, ranked
@@ -56,9 +57,9 @@ func (typeView) leadColumns(res *series.Result) []column {
 		return &heap.TypeStats{}
 	}
 	return []column{
-		{head: "COUNT", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Count), "count") }},
-		{head: "SHALLOW", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Shallow), "bytes") }},
-		{head: "RETAINED", right: true, cell: func(r series.Row) string { return Value(float64(sizes(r).Retained), "bytes") }},
+		{head: "COUNT", right: true, cell: func(r series.Row) string { return units.Value(float64(sizes(r).Count), "count") }},
+		{head: "SHALLOW", right: true, cell: func(r series.Row) string { return units.Value(float64(sizes(r).Shallow), "bytes") }},
+		{head: "RETAINED", right: true, cell: func(r series.Row) string { return units.Value(float64(sizes(r).Retained), "bytes") }},
 	}
 }
 
@@ -67,9 +68,9 @@ func (typeView) textRow(w io.Writer, _ *series.Result, i int, r series.Row) {
 	switch {
 	case ti == nil:
 	case ti.HeldBy != "":
-		fmt.Fprintf(w, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, printable(r.Key), printable(ti.HeldBy))
+		fmt.Fprintf(w, "\n%d. %s grows with %s, whose instances hold most of the new ones\n", i+1, units.Printable(r.Key), units.Printable(ti.HeldBy))
 	case ti.Retainer != nil || ti.Alloc != nil:
-		fmt.Fprintf(w, "\n%d. %s", i+1, printable(r.Key))
+		fmt.Fprintf(w, "\n%d. %s", i+1, units.Printable(r.Key))
 		if ti.Retainer != nil {
 			fmt.Fprintf(w, " is retained via:\n%s", retainerText(ti.Retainer, "   "))
 		} else {
@@ -91,7 +92,7 @@ func (typeView) textAfter(w io.Writer, res *series.Result) {
 	t := table{right: []bool{true, true, false, false}}
 	t.add("  RETAINED", "SHALLOW", "TYPE", "ID (REACHED VIA)")
 	for _, br := range d.BigRetainers {
-		t.add("  "+Value(float64(br.Retained), "bytes"), Value(float64(br.Shallow), "bytes"), printable(br.Type),
+		t.add("  "+units.Value(float64(br.Retained), "bytes"), units.Value(float64(br.Shallow), "bytes"), units.Printable(br.Type),
 			fmt.Sprintf("%d (%s)", br.ID, pathSummary(br.Path)))
 	}
 	t.write(w)
@@ -147,7 +148,7 @@ func pathSummary(rs *heap.RetainerShape) string {
 			parts = append(parts, st.Kind)
 		}
 	}
-	return printable(strings.Join(parts, " → "))
+	return units.Printable(strings.Join(parts, " → "))
 }
 
 // RetainerText writes a retainer path for the terminal (leakscan path).
@@ -160,9 +161,9 @@ func RetainerText(rs *heap.RetainerShape) string { return retainerText(rs, "") }
 //	  -[key 'req-1']-> __main__.Request   (60 of 60 instances share this path)
 func retainerText(rs *heap.RetainerShape, indent string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s%s\n", indent, printable(rs.Root))
+	fmt.Fprintf(&b, "%s%s\n", indent, units.Printable(rs.Root))
 	for i, st := range rs.Steps {
-		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, printable(edgeText(st.Kind, st.Label)), printable(st.Type))
+		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, units.Printable(edgeText(st.Kind, st.Label)), units.Printable(st.Type))
 		if i == len(rs.Steps)-1 && rs.Of > 1 {
 			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
 		}
@@ -180,7 +181,7 @@ func allocText(a *heap.AllocSite, indent string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%sallocated at (tracemalloc; %d of %d instances with a traceback), innermost first:\n", indent, a.Instances, a.Of)
 	for _, f := range a.Stack {
-		fmt.Fprintf(&b, "%s  %s:%d\n", indent, printable(f.File), f.Line)
+		fmt.Fprintf(&b, "%s  %s:%d\n", indent, units.Printable(f.File), f.Line)
 	}
 	return b.String()
 }

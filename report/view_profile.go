@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // profileView renders a diff of pprof profiles, keyed by site, function
@@ -13,7 +14,7 @@ type profileView struct{ baseView }
 func (profileView) title(res *series.Result, r series.Row, short bool) string {
 	switch res.By {
 	case series.ByFunction:
-		return printable(r.Frame.Func)
+		return units.Printable(r.Frame.Func)
 	case series.ByStack:
 		var parts []string
 		for i, fr := range r.Stack {
@@ -21,7 +22,7 @@ func (profileView) title(res *series.Result, r series.Row, short bool) string {
 				parts = append(parts, "…")
 				break
 			}
-			parts = append(parts, printable(fr.Func))
+			parts = append(parts, units.Printable(fr.Func))
 		}
 		return strings.Join(parts, " ← ")
 	}

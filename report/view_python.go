@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/python"
@@ -19,7 +20,7 @@ import (
 type cycleView struct{ baseView }
 
 func (cycleView) header(res *series.Result) string {
-	return fmt.Sprintf("%s, objects kept alive only by reference cycles, grouped by ring (types and edge labels)", count(len(res.Inputs), "Python heap dump"))
+	return fmt.Sprintf("%s, objects kept alive only by reference cycles, grouped by ring (types and edge labels)", units.Count(len(res.Inputs), "Python heap dump"))
 }
 
 func (cycleView) verdict(res *series.Result, over string) (string, bool) {
@@ -30,7 +31,7 @@ func (cycleView) section(*series.Result) string { return "reference cycles" }
 
 func (cycleView) columns(*series.Result) []column {
 	return []column{
-		{head: "RETAINED", right: true, cell: func(r series.Row) string { return Value(lastOf(python.CycleOf(&r).Retained), "bytes") }},
+		{head: "RETAINED", right: true, cell: func(r series.Row) string { return units.Value(lastOf(python.CycleOf(&r).Retained), "bytes") }},
 		whyColumn,
 	}
 }
@@ -78,7 +79,7 @@ func (cycleView) jsonDoc(j *jsonDoc, res *series.Result) { j.Collector = python.
 type taskView struct{ baseView }
 
 func (taskView) header(res *series.Result) string {
-	return fmt.Sprintf("%s, asyncio tasks grouped by %s", count(len(res.Inputs), "Python heap dump"), res.GroupedBy)
+	return fmt.Sprintf("%s, asyncio tasks grouped by %s", units.Count(len(res.Inputs), "Python heap dump"), res.GroupedBy)
 }
 
 func (taskView) verdict(res *series.Result, over string) (string, bool) {
@@ -126,7 +127,7 @@ func (taskView) jsonRow(j *jsonRow, r series.Row) { j.Task = python.TaskOf(&r) }
 type resourceView struct{ baseView }
 
 func (resourceView) header(res *series.Result) string {
-	return fmt.Sprintf("%s, open file descriptors by kind and event loops", count(len(res.Inputs), "Python heap dump"))
+	return fmt.Sprintf("%s, open file descriptors by kind and event loops", units.Count(len(res.Inputs), "Python heap dump"))
 }
 
 func (resourceView) verdict(res *series.Result, over string) (string, bool) {
@@ -176,7 +177,7 @@ func collectorLine(res *series.Result) string {
 	}
 	fmt.Fprintf(&b, " (thresholds %s, counts %s)", joinNums(c.Thresholds), joinNums(c.Counts))
 	if n := len(c.Unreachable); n > 0 {
-		fmt.Fprintf(&b, "; %s unreachable (%s)", count(int(c.Unreachable[n-1]), "object"), Value(c.UnreachableBytes[n-1], "bytes"))
+		fmt.Fprintf(&b, "; %s unreachable (%s)", units.Count(int(c.Unreachable[n-1]), "object"), units.Value(c.UnreachableBytes[n-1], "bytes"))
 		if n > 1 {
 			b.WriteString(" at the last dump")
 		}
@@ -208,7 +209,7 @@ func ringLines(ci *python.CycleInfo, indent string) string {
 	if len(ring) == 0 {
 		return ""
 	}
-	fmt.Fprintf(&b, "%s%s\n", indent, printable(stepName(ring[0])))
+	fmt.Fprintf(&b, "%s%s\n", indent, units.Printable(stepName(ring[0])))
 	for i, st := range ring {
 		next := "(back to " + stepName(ring[0]) + ")"
 		if i+1 < len(ring) {
@@ -219,7 +220,7 @@ func ringLines(ci *python.CycleInfo, indent string) string {
 		if ci.Break != nil && ci.Break.Step == i {
 			mark = "   ✂ break this edge"
 		}
-		fmt.Fprintf(&b, "%s  -[%s]-> %s%s\n", indent, printable(edge), printable(next), mark)
+		fmt.Fprintf(&b, "%s  -[%s]-> %s%s\n", indent, units.Printable(edge), units.Printable(next), mark)
 	}
 	return b.String()
 }
@@ -235,15 +236,15 @@ func stepName(st python.RingStep) string {
 // cycleText is a cycle group's details for the terminal.
 func cycleText(ci *python.CycleInfo, indent string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ring of %s (%s on the strongly connected component), e.g. id %d:\n", count(len(ci.Ring), "object"), count(ci.Members, "object"), ci.Sample)
+	fmt.Fprintf(&b, "ring of %s (%s on the strongly connected component), e.g. id %d:\n", units.Count(len(ci.Ring), "object"), units.Count(ci.Members, "object"), ci.Sample)
 	b.WriteString(ringLines(ci, indent))
 	if br := ci.Break; br != nil {
 		label := "known pattern " + br.Pattern
 		if br.Guess {
 			label = "no known pattern"
 		}
-		fmt.Fprintf(&b, "%swhy (%s): %s\n", indent, label, printable(br.Why))
-		fmt.Fprintf(&b, "%sfix: %s\n", indent, printable(br.Fix))
+		fmt.Fprintf(&b, "%swhy (%s): %s\n", indent, label, units.Printable(br.Why))
+		fmt.Fprintf(&b, "%sfix: %s\n", indent, units.Printable(br.Fix))
 	}
 	return b.String()
 }
@@ -251,12 +252,12 @@ func cycleText(ci *python.CycleInfo, indent string) string {
 // taskText is a task group's await chain for the terminal.
 func taskText(r series.Row, indent string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s", printable(python.TaskOf(&r).What))
+	fmt.Fprintf(&b, "%s", units.Printable(python.TaskOf(&r).What))
 	if python.TaskOf(&r).Coro != "" {
-		fmt.Fprintf(&b, " %s", printable(python.TaskOf(&r).Coro))
+		fmt.Fprintf(&b, " %s", units.Printable(python.TaskOf(&r).Coro))
 	}
 	if python.TaskOf(&r).Exception != "" {
-		fmt.Fprintf(&b, " failed with %s", printable(python.TaskOf(&r).Exception))
+		fmt.Fprintf(&b, " failed with %s", units.Printable(python.TaskOf(&r).Exception))
 	}
 	if python.TaskOf(&r).Sample != 0 {
 		fmt.Fprintf(&b, " (e.g. id %d)", python.TaskOf(&r).Sample)
@@ -270,7 +271,7 @@ func taskText(r series.Row, indent string) string {
 		b.WriteString(", await chain (innermost first):\n")
 	}
 	for _, f := range r.Stack {
-		fmt.Fprintf(&b, "%s%s\n%s    %s:%d\n", indent, printable(f.Func), indent, printable(f.File), f.Line)
+		fmt.Fprintf(&b, "%s%s\n%s    %s:%d\n", indent, units.Printable(f.Func), indent, units.Printable(f.File), f.Line)
 	}
 	return b.String()
 }
@@ -281,7 +282,7 @@ func resourceText(r series.Row, indent string) string {
 	ri := python.ResourceOf(&r)
 	var b strings.Builder
 	if ri.Extra > 0 {
-		fmt.Fprintf(&b, "%s: %d that are not the running loop", printable(r.Key), ri.Extra)
+		fmt.Fprintf(&b, "%s: %d that are not the running loop", units.Printable(r.Key), ri.Extra)
 		if ri.ExtraPath != nil {
 			fmt.Fprintf(&b, "; %d of them kept alive via:\n%s", ri.ExtraPath.Instances, retainerText(ri.ExtraPath, indent))
 		} else {
@@ -293,9 +294,9 @@ func resourceText(r series.Row, indent string) string {
 	if ri.Holder == nil && len(ri.Examples) == 0 {
 		return ""
 	}
-	fmt.Fprintf(&b, "%s", printable(r.Key))
+	fmt.Fprintf(&b, "%s", units.Printable(r.Key))
 	if len(ri.Examples) > 0 {
-		fmt.Fprintf(&b, ", e.g. %s", printable(strings.Join(ri.Examples, ", ")))
+		fmt.Fprintf(&b, ", e.g. %s", units.Printable(strings.Join(ri.Examples, ", ")))
 	}
 	if ri.Holder != nil {
 		fmt.Fprintf(&b, "; %d of %d tied to objects, most held via:\n%s", ri.Objects, int(r.Last), retainerText(ri.Holder, indent))
@@ -315,7 +316,7 @@ func cycleVerdict(res *series.Result, over string) string {
 			return "No object is kept alive by a reference cycle only."
 		}
 		if v.Snaps == 1 {
-			return fmt.Sprintf("%s of %s found; none is a suspect: the cycle collector is enabled.", count(int(res.Total.Last), "reference cycle"), count(len(res.Rows), "shape"))
+			return fmt.Sprintf("%s of %s found; none is a suspect: the cycle collector is enabled.", units.Count(int(res.Total.Last), "reference cycle"), units.Count(len(res.Rows), "shape"))
 		}
 		freed := 0
 		for _, r := range res.Rows {
@@ -324,21 +325,21 @@ func cycleVerdict(res *series.Result, over string) string {
 			}
 		}
 		if freed > 0 {
-			return fmt.Sprintf("No reference cycle group leaks over %s: the collector freed cycles of the %s that rose between dumps; they only wait for its next run.", over, count(freed, "group"))
+			return fmt.Sprintf("No reference cycle group leaks over %s: the collector freed cycles of the %s that rose between dumps; they only wait for its next run.", over, units.Count(freed, "group"))
 		}
 		return fmt.Sprintf("No reference cycle group grew over %s.", over)
 	}
 	top := res.Suspects()[0]
 	var s string
 	if v.Growing > 0 {
-		s = fmt.Sprintf("%s grew: %s cycles over %s", count(v.Growing, "reference cycle group"), Signed(v.Growth, "count"), over)
+		s = fmt.Sprintf("%s grew: %s cycles over %s", units.Count(v.Growing, "reference cycle group"), units.Signed(v.Growth, "count"), over)
 	} else {
-		s = fmt.Sprintf("%s never freed", count(v.Suspects, "reference cycle group"))
+		s = fmt.Sprintf("%s never freed", units.Count(v.Suspects, "reference cycle group"))
 	}
-	s += fmt.Sprintf("; the top one, %s, keeps %s alive", printable(top.Frame.Func), Value(lastOf(python.CycleOf(&top).Retained), "bytes"))
+	s += fmt.Sprintf("; the top one, %s, keeps %s alive", units.Printable(top.Frame.Func), units.Value(lastOf(python.CycleOf(&top).Retained), "bytes"))
 	if br := python.CycleOf(&top).Break; br != nil && !br.Guess && br.Step < len(python.CycleOf(&top).Ring) {
 		st := python.CycleOf(&top).Ring[br.Step]
-		s += fmt.Sprintf(" — break %s.%s", printable(heap.ShortType(st.Type)), printable(st.Label))
+		s += fmt.Sprintf(" — break %s.%s", units.Printable(heap.ShortType(st.Type)), units.Printable(st.Label))
 	}
 	return s + "."
 }
@@ -349,13 +350,13 @@ func taskVerdict(res *series.Result, over string) string {
 	v := res.Verdict
 	if v.Suspects == 0 {
 		if v.Snaps == 1 {
-			return fmt.Sprintf("%s pending; no coroutine left unawaited, no exception unretrieved.", count(int(res.Total.Last), "task or timer"))
+			return fmt.Sprintf("%s pending; no coroutine left unawaited, no exception unretrieved.", units.Count(int(res.Total.Last), "task or timer"))
 		}
 		return fmt.Sprintf("No asyncio task group grew over %s.", over)
 	}
 	var parts []string
 	if v.Growing > 0 {
-		parts = append(parts, fmt.Sprintf("%d grew by %s over %s", v.Growing, Signed(v.Growth, "count"), over))
+		parts = append(parts, fmt.Sprintf("%d grew by %s over %s", v.Growing, units.Signed(v.Growth, "count"), over))
 	}
 	for _, what := range []string{python.TaskNeverAwaited, python.TaskUnretrieved} {
 		n := 0
@@ -372,7 +373,7 @@ func taskVerdict(res *series.Result, over string) string {
 	if v.Suspects == 1 {
 		verb = "is a leak suspect"
 	}
-	return fmt.Sprintf("%s %s: %s.", count(v.Suspects, "task group"), verb, strings.Join(parts, "; "))
+	return fmt.Sprintf("%s %s: %s.", units.Count(v.Suspects, "task group"), verb, strings.Join(parts, "; "))
 }
 
 // resourceVerdict: "2 kinds of resource grew: socket fds +6, anon_inode
@@ -382,7 +383,7 @@ func resourceVerdict(res *series.Result, over string) string {
 	loops := ""
 	for _, r := range res.Suspects() {
 		if r.Class == series.Growing && res.Verdict.Snaps > 1 {
-			grew = append(grew, fmt.Sprintf("%s %s", printable(r.Key), Signed(r.Delta, "count")))
+			grew = append(grew, fmt.Sprintf("%s %s", units.Printable(r.Key), units.Signed(r.Delta, "count")))
 		}
 		if r.Key == python.RowLoops && r.Last > 1 {
 			loops = fmt.Sprintf("%d event loops alive and not closed", int(r.Last))
@@ -390,14 +391,14 @@ func resourceVerdict(res *series.Result, over string) string {
 	}
 	var parts []string
 	if len(grew) > 0 {
-		parts = append(parts, fmt.Sprintf("%s grew: %s over %s", count(len(grew), "resource kind"), strings.Join(grew, ", "), over))
+		parts = append(parts, fmt.Sprintf("%s grew: %s over %s", units.Count(len(grew), "resource kind"), strings.Join(grew, ", "), over))
 	}
 	if loops != "" {
 		parts = append(parts, loops)
 	}
 	if len(parts) == 0 {
 		if res.Verdict.Snaps == 1 {
-			return fmt.Sprintf("%s open; at most one event loop alive.", count(int(res.Total.Last), "file descriptor"))
+			return fmt.Sprintf("%s open; at most one event loop alive.", units.Count(int(res.Total.Last), "file descriptor"))
 		}
 		return fmt.Sprintf("No file descriptor kind grew over %s; at most one event loop alive.", over)
 	}
@@ -425,26 +426,26 @@ func taskTitle(r series.Row, short bool) string {
 	t := python.TaskOf(&r)
 	switch t.What {
 	case python.TaskTimer:
-		return printable(t.Callback)
+		return units.Printable(t.Callback)
 	case python.TaskNeverAwaited:
-		return printable(t.Coro) + " (" + frameString(r.Frame, short) + ")"
+		return units.Printable(t.Coro) + " (" + frameString(r.Frame, short) + ")"
 	case python.TaskUnretrieved:
-		return printable(t.Coro) + " raised " + printable(t.Exception)
+		return units.Printable(t.Coro) + " raised " + units.Printable(t.Exception)
 	}
 	var parts []string
 	for i := len(r.Stack) - 1; i >= 0; i-- {
-		parts = append(parts, printable(r.Stack[i].Func))
+		parts = append(parts, units.Printable(r.Stack[i].Func))
 	}
 	if len(parts) == 0 {
-		parts = append(parts, printable(t.Coro))
+		parts = append(parts, units.Printable(t.Coro))
 	}
 	// the innermost by its qualified name (Event.wait), or what the
 	// innermost coroutine awaits (a Future)
 	if w := t.WaitingOn; w != "" {
 		if last := parts[len(parts)-1]; strings.HasSuffix(w, "."+last) || w == last {
-			parts[len(parts)-1] = printable(w)
+			parts[len(parts)-1] = units.Printable(w)
 		} else {
-			parts = append(parts, printable(w))
+			parts = append(parts, units.Printable(w))
 		}
 	}
 	if len(parts) > 4 {
@@ -480,7 +481,7 @@ func mdCycle(w io.Writer, ci *python.CycleInfo) {
 	ring := ringLines(ci, "")
 	fence := codeFence(ring)
 	fmt.Fprintf(w, "Ring of %s (%s on the strongly connected component; one of them has id %d):\n\n%s\n%s%s\n\n",
-		count(len(ci.Ring), "object"), count(ci.Members, "object"), ci.Sample, fence, ring, fence)
+		units.Count(len(ci.Ring), "object"), units.Count(ci.Members, "object"), ci.Sample, fence, ring, fence)
 	if br := ci.Break; br != nil {
 		label := "known pattern " + mdCode(br.Pattern)
 		if br.Guess {
@@ -541,7 +542,7 @@ func loopList(loops []python.LoopInfo) string {
 		if l.Running {
 			state = "running"
 		}
-		parts = append(parts, fmt.Sprintf("%s id %d (%s, %s)", printable(heap.ShortType(l.Type)), l.ID, state, count(l.Timers, "timer")))
+		parts = append(parts, fmt.Sprintf("%s id %d (%s, %s)", units.Printable(heap.ShortType(l.Type)), l.ID, state, units.Count(l.Timers, "timer")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -556,5 +557,5 @@ func taskPlural(what string, n int) string {
 	if rest != "" {
 		rest = " " + rest
 	}
-	return plural(noun) + rest
+	return units.Plural(noun) + rest
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // view renders what one family of analyses adds to the generic report:
@@ -121,7 +122,7 @@ func (baseView) jsonDoc(*jsonDoc, *series.Result) {}
 
 // lastHidden is what was hidden at the last snapshot.
 func lastHidden(res *series.Result) string {
-	return Value(res.Hidden[len(res.Hidden)-1], res.SampleType.Unit)
+	return units.Value(res.Hidden[len(res.Hidden)-1], res.SampleType.Unit)
 }
 
 // whyColumn lists why a row is a suspect.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report"
+	"github.com/leakscan/leakscan/report/dot"
 	"github.com/spf13/cobra"
 )
 
@@ -131,7 +132,7 @@ func writeCallGraph(ctx context.Context, s streams, a *analysis, path string) er
 		return err
 	}
 	return writePicture(ctx, s, path, func(b *bytes.Buffer) error {
-		return report.CallGraphDOT(b, cg, report.CallGraphDOTOptions{})
+		return dot.CallGraphDOT(b, cg, dot.CallGraphDOTOptions{})
 	})
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report"
 	"github.com/leakscan/leakscan/report/chart"
+	"github.com/leakscan/leakscan/report/dot"
 )
 
 // Sizes of a report's charts, in pixels.
@@ -59,7 +60,7 @@ func (fm *figureMaker) callGraph() error {
 		return err
 	}
 	link, err := fm.picture("growth-graph.png", func(b *bytes.Buffer) error {
-		return report.CallGraphDOT(b, cg, report.CallGraphDOTOptions{})
+		return dot.CallGraphDOT(b, cg, dot.CallGraphDOTOptions{})
 	})
 	if err != nil {
 		return err
@@ -103,14 +104,14 @@ func (fm *figureMaker) suspects(res *series.Result) error {
 		if og == nil {
 			continue
 		}
-		link, err := fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return report.ObjGraphDOT(b, og) })
+		link, err := fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
 		if err != nil {
 			return err
 		}
 		f := report.Figure{Caption: caption, Image: link}
 		if ci != nil {
 			var m strings.Builder
-			if err := report.RingMermaid(&m, ci); err != nil {
+			if err := dot.RingMermaid(&m, ci); err != nil {
 				return outputError{err}
 			}
 			f.Mermaid = m.String()

@@ -8,7 +8,7 @@ import (
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/python"
-	"github.com/leakscan/leakscan/report"
+	"github.com/leakscan/leakscan/report/dot"
 	"github.com/spf13/cobra"
 )
 
@@ -112,7 +112,7 @@ func runGraph(ctx context.Context, s streams, args []string, opts *graphOptions)
 	}
 	l.bar.end()
 	warn(s, l.Warnings())
-	return writePicture(ctx, s, opts.Output, func(b *bytes.Buffer) error { return report.ObjGraphDOT(b, og) })
+	return writePicture(ctx, s, opts.Output, func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
 }
 
 // objectGraphOf selects what `leakscan graph` draws, from the last dump.

@@ -39,12 +39,15 @@ var layers = map[string][]string{
 	"analyze": {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/input", "analyze/pprofwire",
 		"analyze/profile", "analyze/python", "analyze/series"},
 
-	"report":        {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series"},
-	"report/chart":  {},
-	"report/render": {},
+	"report/units":            {},
+	"report/dot":              {"analyze/callgraph", "analyze/heap", "analyze/python", "report/units"},
+	"report":                  {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series", "report/dot", "report/units"},
+	"report/chart":            {},
+	"report/render":           {},
+	"report/internal/testkit": {},
 
 	"cmd/leakscan": {"analyze", "analyze/callgraph", "analyze/heap", "analyze/input", "analyze/python", "analyze/series",
-		"graph/pydump", "report", "report/chart"},
+		"graph/pydump", "report", "report/chart", "report/dot"},
 	"cmd/leakscan-render": {"report/render"},
 }
 
@@ -52,7 +55,8 @@ var layers = map[string][]string{
 // layer: fixtures through the façade, shared test helpers, the test-only
 // format.
 var testLayers = []string{"analyze", "report", "analyze/internal/testkit", "analyze/input", "analyze/python", "analyze/series",
-	"analyze/stack", "analyze/heap", "analyze/pprofwire", "analyze/callgraph", "graph", "graph/pydump", "graph/fakedump"}
+	"analyze/stack", "analyze/heap", "analyze/pprofwire", "analyze/callgraph", "graph", "graph/pydump", "graph/fakedump",
+	"report/dot", "report/internal/testkit", "report/units"}
 
 type listedPackage struct {
 	ImportPath, Dir                    string

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/leakscan/leakscan/analyze/heap"
-	"github.com/leakscan/leakscan/report"
+	"github.com/leakscan/leakscan/report/dot"
 	"github.com/leakscan/leakscan/report/render"
 )
 
@@ -34,19 +34,19 @@ func FuzzPictureNames(f *testing.F) {
 		if len(s) > 4096 {
 			return
 		}
-		var dot bytes.Buffer
-		if err := report.ObjGraphDOT(&dot, nameGraph(s)); err != nil {
+		var buf bytes.Buffer
+		if err := dot.ObjGraphDOT(&buf, nameGraph(s)); err != nil {
 			t.Fatal(err)
 		}
-		l, err := render.Layout(ctx, dot.Bytes(), render.PNGOptions{Scale: 0.5})
+		l, err := render.Layout(ctx, buf.Bytes(), render.PNGOptions{Scale: 0.5})
 		if err != nil {
-			t.Fatalf("DOT for %q does not lay out: %v\n%s", s, err, dot.Bytes())
+			t.Fatalf("DOT for %q does not lay out: %v\n%s", s, err, buf.Bytes())
 		}
 		if len(l.Nodes) != 3 || len(l.Edges) != 3 {
-			t.Fatalf("%q: %d nodes, %d edges, want 3 and 3\n%s", s, len(l.Nodes), len(l.Edges), dot.Bytes())
+			t.Fatalf("%q: %d nodes, %d edges, want 3 and 3\n%s", s, len(l.Nodes), len(l.Edges), buf.Bytes())
 		}
 		var svg bytes.Buffer
-		if err := render.SVG(ctx, dot.Bytes(), &svg); err != nil {
+		if err := render.SVG(ctx, buf.Bytes(), &svg); err != nil {
 			t.Fatal(err)
 		}
 		dec := xml.NewDecoder(&svg)

@@ -1,4 +1,4 @@
-package report
+package dot
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // CallGraphDOTOptions configures CallGraphDOT.
@@ -50,7 +51,7 @@ func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions)
 			lines = append(lines, "gone")
 		}
 		if df := cgChange(n.Flat); df != 0 {
-			lines = append(lines, "flat "+Signed(df, cg.Unit))
+			lines = append(lines, "flat "+units.Signed(df, cg.Unit))
 		}
 		lines = append(lines, cgSeriesLines("cum ", n.Cum, cg.Unit)...)
 		style, peripheries := "filled", "1"
@@ -76,7 +77,7 @@ func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions)
 	for _, e := range cg.Edges {
 		d := cgChange(e.Values)
 		_, line, _ := cgColors(d, maxEdge)
-		label := Signed(d, cg.Unit)
+		label := units.Signed(d, cg.Unit)
 		style := "solid"
 		if e.Spawn {
 			label, style = "go "+label, "dashed"
@@ -112,11 +113,11 @@ func cgLegend(cg *callgraph.CallGraph, opt CallGraphDOTOptions) string {
 	}
 	head := fmt.Sprintf("%s · %d snapshots", cg.SampleType, len(cg.Total))
 	if n := len(cg.Times); n > 1 && !cg.Times[0].IsZero() && !cg.Times[n-1].IsZero() {
-		head += " over " + Span(cg.Times[n-1].Sub(cg.Times[0]))
+		head += " over " + units.Span(cg.Times[n-1].Sub(cg.Times[0]))
 	}
 	if len(cg.Total) > 0 {
-		head += " · total " + Value(cg.Total[0], cg.Unit) + " → " + Value(cg.Total[len(cg.Total)-1], cg.Unit) +
-			" (" + Signed(cgChange(cg.Total), cg.Unit) + ")"
+		head += " · total " + units.Value(cg.Total[0], cg.Unit) + " → " + units.Value(cg.Total[len(cg.Total)-1], cg.Unit) +
+			" (" + units.Signed(cgChange(cg.Total), cg.Unit) + ")"
 	}
 	all := len(cg.Nodes) + cg.DroppedNodes
 	shown := fmt.Sprintf("%d of %d %s shown", len(cg.Nodes), all, cgPlural(all, "function"))
@@ -140,9 +141,9 @@ func cgPlural(n int, noun string) string {
 func cgSeriesText(vs []float64, unit string) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
-		parts[i] = Value(v, unit)
+		parts[i] = units.Value(v, unit)
 	}
-	return strings.Join(parts, " → ") + " (" + Signed(cgChange(vs), unit) + ")"
+	return strings.Join(parts, " → ") + " (" + units.Signed(cgChange(vs), unit) + ")"
 }
 
 // cgSeriesLines writes a series compactly for a label: every value up to
@@ -154,17 +155,17 @@ func cgSeriesLines(prefix string, vs []float64, unit string) []string {
 		return nil
 	}
 	if !slices.ContainsFunc(vs, func(v float64) bool { return v != vs[0] }) {
-		return []string{prefix + Value(vs[0], unit) + " (unchanged)"}
+		return []string{prefix + units.Value(vs[0], unit) + " (unchanged)"}
 	}
 	var parts []string
 	if len(vs) <= 4 {
 		for _, v := range vs {
-			parts = append(parts, Value(v, unit))
+			parts = append(parts, units.Value(v, unit))
 		}
 	} else {
-		parts = []string{Value(vs[0], unit), "…", Value(vs[len(vs)-1], unit)}
+		parts = []string{units.Value(vs[0], unit), "…", units.Value(vs[len(vs)-1], unit)}
 	}
-	s, d := prefix+strings.Join(parts, " → "), "("+Signed(cgChange(vs), unit)+")"
+	s, d := prefix+strings.Join(parts, " → "), "("+units.Signed(cgChange(vs), unit)+")"
 	if len([]rune(s))+1+len([]rune(d)) > maxLabel {
 		return []string{s, d}
 	}

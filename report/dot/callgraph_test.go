@@ -1,9 +1,7 @@
-package report
+package dot
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,42 +10,8 @@ import (
 
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/report/internal/testkit"
 )
-
-// The golden files are rewritten with `go test ./report -update`. The flag
-// is registered here only when no other test file of the package has.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files")
-	}
-}
-
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// checkGolden compares out with testdata/callgraph/name, or rewrites it.
-func checkGolden(t *testing.T, name string, out []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("%s differs from the golden file (go test ./report -update rewrites it):\n%s", path, out)
-	}
-}
 
 // hostileFunc is a function name from a crafted profile: a quote, a
 // Graphviz escape, a newline, an HTML end tag, invalid UTF-8, and length.
@@ -128,7 +92,7 @@ func checkDOTSyntax(t *testing.T, dot string) {
 
 func TestCallGraphDOTHandmade(t *testing.T) {
 	out := callGraphDOT(t, handmade(), CallGraphDOTOptions{Title: "before.pb.gz → after.pb.gz"})
-	checkGolden(t, "callgraph/handmade.default.dot", out)
+	testkit.Golden(t, "callgraph/handmade.default.dot", out)
 	s := string(out)
 	for _, want := range []string{`label="NEW\nevil.\"quoted\"\\N\\nnext</script…xxx`, `peripheries="2"`, `style="filled,dashed"`,
 		`style="dotted"`, `label=" go −2.00 MiB"`, `"NEW\ncache.newEntry[go.shape.*github.com/acme/shop/item.Item]`,
@@ -179,7 +143,7 @@ func TestCallGraphDOTColors(t *testing.T) {
 
 func loadFixtures(t *testing.T, glob string) *analyze.Series {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join("..", "testdata", glob))
+	paths, _ := filepath.Glob(filepath.Join("..", "..", "testdata", glob))
 	if len(paths) == 0 {
 		t.Fatalf("no fixtures %s", glob)
 	}
@@ -202,7 +166,7 @@ func TestCallGraphDOTLeakyHeap(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
-	checkGolden(t, "callgraph/heap-leaky.default.dot", out)
+	testkit.Golden(t, "callgraph/heap-leaky.default.dot", out)
 	if !strings.Contains(string(out), `"main.leakSliceHolder\ncum 5.51 MiB → … → 32.1 MiB (+26.6 MiB)"`) {
 		t.Errorf("no series on main.leakSliceHolder")
 	}
@@ -216,7 +180,7 @@ func TestCallGraphDOTLeakyGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
-	checkGolden(t, "callgraph/goroutine-leaky.default.dot", out)
+	testkit.Golden(t, "callgraph/goroutine-leaky.default.dot", out)
 	if !strings.Contains(string(out), `label=" go +15"`) {
 		t.Errorf("no spawn edge label")
 	}

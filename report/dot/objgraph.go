@@ -1,4 +1,4 @@
-package report
+package dot
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // The colours of object-graph pictures. objgraph's vocabulary: the start
@@ -117,9 +118,9 @@ func sizeLine(n heap.ObjNode) string {
 	if n.Size <= 0 {
 		return ""
 	}
-	s := Value(float64(n.Size), "bytes")
+	s := units.Value(float64(n.Size), "bytes")
 	if n.Retained > n.Size {
-		s += ", retains " + Value(float64(n.Retained), "bytes")
+		s += ", retains " + units.Value(float64(n.Retained), "bytes")
 	}
 	return s
 }

@@ -1,4 +1,4 @@
-package report
+package dot
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // maxLabel bounds one line of a label in a picture, in runes; longer names
@@ -163,7 +165,7 @@ func joinLines(max int, lines []string) string {
 // private-use runes dropped, and names longer than max runes cut in the
 // middle with "…".
 func pictureText(s string, max int) string {
-	s = printable(s)
+	s = units.Printable(s)
 	if strings.ContainsAny(s, string([]rune{lineBreak, leftBreak})) {
 		s = strings.Map(func(r rune) rune {
 			if r == lineBreak || r == leftBreak {
@@ -180,3 +182,7 @@ func pictureText(s string, max int) string {
 	}
 	return s
 }
+
+// Label makes one line of untrusted text fit for a label, as pictures
+// show names: escaped, and cut in the middle beyond the label width.
+func Label(s string) string { return pictureText(s, maxLabel) }

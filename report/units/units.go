@@ -1,4 +1,4 @@
-package report
+package units
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Value formats a value of the given unit for people: bytes in IEC units
@@ -139,6 +141,52 @@ func Sparkline(vs []float64) string {
 			i = int(math.Round((v - lo) / (hi - lo) * float64(len(bars)-1)))
 		}
 		b.WriteRune(bars[i])
+	}
+	return b.String()
+}
+
+// Count says "1 site", "3 sites", "+75 goroutines".
+func Count(n int, noun string) string {
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %s", n, Plural(noun))
+}
+
+func Plural(noun string) string {
+	if strings.HasSuffix(noun, "s") {
+		return noun + "es"
+	}
+	return noun + "s"
+}
+
+// Printable escapes control characters and invalid UTF-8, which names read
+// from untrusted inputs may hold, so that they cannot break a line, a table
+// column or a terminal.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
 	}
 	return b.String()
 }
