@@ -26,8 +26,8 @@ type ObjGraphOptions struct {
 	MaxNodes, TooMany int
 	// Grown are the types that grew across the series, to be coloured.
 	Grown []string
-	// ShowValues keeps the text of str and bytes objects, which may hold
-	// secrets; without it only their length is shown.
+	// ShowValues keeps the values of the types the runtime calls secret
+	// (Python's str and bytes); without it they show as "(value hidden)".
 	ShowValues bool
 	// Since, when set, is an earlier dump of the same process: instances
 	// of Type absent from it (the growth) are preferred as start objects.
