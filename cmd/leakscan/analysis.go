@@ -9,6 +9,8 @@ import (
 	"github.com/leakscan/leakscan/analyze/callgraph"
 	"github.com/leakscan/leakscan/analyze/input"
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // This file is the one path from arguments to an analysed series that
@@ -25,13 +27,74 @@ type analysis struct {
 }
 
 // analysisFlags are the flags that shape the analysis of any kind of
-// series; each command declares those that apply to it.
+// series; each command declares those that apply to it with register.
 type analysisFlags struct {
 	Sample, By   string
 	KeepProfiler bool
 	Focus        string
 	Ignore       string
 	LongWait     int
+	// set lists the flags given on the command line, so that a flag that
+	// does not apply to the series loaded is refused, not dropped.
+	set []string
+}
+
+// analysisFlagKinds says which kinds of series each flag applies to.
+var analysisFlagKinds = map[string][]analyze.Kind{
+	"sample":        {analyze.KindProfile, analyze.KindHeapDump},
+	"by":            {analyze.KindProfile},
+	"keep-profiler": {analyze.KindProfile},
+	"focus":         {analyze.KindProfile, analyze.KindGoroutine, analyze.KindHeapDump},
+	"ignore":        {analyze.KindProfile, analyze.KindGoroutine, analyze.KindHeapDump},
+	"long-wait":     {analyze.KindGoroutine},
+}
+
+// register declares the named analysis flags on a command, each with the
+// same help everywhere, and records which were given.
+func (f *analysisFlags) register(cmd *cobra.Command, names ...string) {
+	fs := cmd.Flags()
+	for _, name := range names {
+		switch name {
+		case "sample":
+			fs.StringVar(&f.Sample, name, "", "the values to compare: a profile's sample type (default inuse_space for heap profiles, else the profile's default); objects, shallow or retained for heap dumps")
+		case "by":
+			fs.StringVar(&f.By, name, "site", "what a row of a profile diff is: site (innermost frame outside the allocator), function, or stack")
+			_ = cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(keyModes, cobra.ShellCompDirectiveNoFileComp))
+		case "keep-profiler":
+			fs.BoolVar(&f.KeepProfiler, name, false, "keep the profiler's own allocations (runtime/pprof …), hidden by default")
+		case "focus":
+			fs.StringVar(&f.Focus, name, "", "keep only rows with a frame whose function or file matches this regexp (goroutines: or their creator; heap dumps: types whose name matches)")
+		case "ignore":
+			fs.StringVar(&f.Ignore, name, "", "drop rows with a frame whose function or file matches this regexp (goroutines: or their creator; heap dumps: types whose name matches)")
+		case "long-wait":
+			fs.IntVar(&f.LongWait, name, 10, "in a single goroutine dump, flag groups blocked this many minutes or more")
+		default:
+			panic("no analysis flag " + name)
+		}
+	}
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		c.Flags().Visit(func(fl *pflag.Flag) {
+			if _, ok := analysisFlagKinds[fl.Name]; ok {
+				f.set = append(f.set, fl.Name)
+			}
+		})
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}
+
+// applies refuses the flags given that do not apply to a series of kind
+// k: a flag is never silently dropped.
+func (f analysisFlags) applies(k analyze.Kind) error {
+	for _, name := range f.set {
+		if !slices.Contains(analysisFlagKinds[name], k) {
+			return usageError{fmt.Errorf("--%s does not apply to a series of %ss", name, k)}
+		}
+	}
+	return nil
 }
 
 // options checks the flags and turns them into the analyses' options.
@@ -93,6 +156,9 @@ func analyzeSeries(l *loaded, f analysisFlags, related bool) (*analysis, error) 
 	defer l.bar.end()
 	opt, err := f.options()
 	if err != nil {
+		return nil, err
+	}
+	if err := f.applies(l.Kind); err != nil {
 		return nil, err
 	}
 	l.bar.setStage("analysing")

@@ -69,15 +69,9 @@ binaries still line up.`,
 			return runDiff(cmd.Context(), s, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.Sample, "sample", "", "sample type to compare (default inuse_space for heap profiles, else the profile's default)")
-	f.StringVar(&opts.By, "by", "site", "what a row is: site (innermost frame outside the allocator), function, or stack")
-	f.BoolVar(&opts.KeepProfiler, "keep-profiler", false, "keep the profiler's own allocations (runtime/pprof …), hidden by default")
-	f.StringVar(&opts.Focus, "focus", "", "keep only samples with a frame whose function or file matches this regexp")
-	f.StringVar(&opts.Ignore, "ignore", "", "drop samples with a frame whose function or file matches this regexp")
+	opts.analysisFlags.register(cmd, "sample", "by", "keep-profiler", "focus", "ignore", "long-wait")
 	opts.seriesOptions.flags(cmd, "rows, suspects first")
-	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
-	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(keyModes, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
 	return cmd
 }
 

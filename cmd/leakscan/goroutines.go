@@ -46,12 +46,9 @@ a suspect, however large.`,
 			return runGoroutines(cmd.Context(), s, opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.Focus, "focus", "", "keep only groups with a frame (or creator) whose function or file matches this regexp")
-	f.StringVar(&opts.Ignore, "ignore", "", "drop groups with a frame (or creator) whose function or file matches this regexp")
-	f.IntVar(&opts.LongWait, "long-wait", 10, "in a single dump, flag groups blocked this many minutes or more")
+	opts.analysisFlags.register(cmd, "focus", "ignore", "long-wait")
 	opts.seriesOptions.flags(cmd, "groups, suspects first")
-	f.StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
+	cmd.Flags().StringVar(&opts.Graph, "graph", "", "also draw the growth call graph into this file: .dot, .svg or .png")
 	return cmd
 }
 

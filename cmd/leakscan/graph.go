@@ -44,7 +44,11 @@ with the edge to break in red.
 
 String values are left out unless --show-values: dumps hold secrets.
 The picture's format comes from the file name: .dot, .svg or .png (drawn
-without a system Graphviz). Without -o the DOT goes to stdout.`,
+without a system Graphviz). Without -o the DOT goes to stdout.
+
+Given several dumps or a directory, graph answers for the last one (a
+directory's files are taken sorted by name), as top and path do; the
+earlier ones say which types grew and which instances are new.`,
 		Example: `  leakscan graph snap-*.pydump.gz --type ClientResponse -o refs.png
   leakscan graph snap-5.pydump.gz --id 0x7f3a2c1e8d40 --refs --depth 2 -o obj.svg
   leakscan graph snap-*.pydump.gz --cycle 1 -o ring.png`,

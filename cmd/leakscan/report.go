@@ -52,10 +52,7 @@ left out of pictures unless --show-values: dumps hold secrets.`,
 	f.IntVar(&opts.Top, "top", 20, "list this many rows per table (0 for all)")
 	f.IntVar(&opts.Pictures, "pictures", 3, "draw pictures for this many top suspects of each analysis")
 	f.BoolVar(&opts.ShowValues, "show-values", false, "show the text of strings and bytes in pictures (dumps hold secrets)")
-	f.StringVar(&opts.Sample, "sample", "", "sample type to compare (as diff)")
-	f.StringVar(&opts.By, "by", "site", "what a row of a profile diff is: site, function or stack")
-	f.StringVar(&opts.Focus, "focus", "", "keep only what matches (as diff)")
-	f.StringVar(&opts.Ignore, "ignore", "", "drop what matches (as diff)")
+	opts.analysisFlags.register(cmd, "sample", "by", "keep-profiler", "focus", "ignore", "long-wait")
 	return cmd
 }
 
