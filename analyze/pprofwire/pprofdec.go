@@ -389,10 +389,18 @@ func BuildSnapshot(name string, data []byte, r *Tables, tab *stack.Table) (*Snap
 
 	// Second pass: the samples. pos[sid] is 1 + the stack's position in
 	// s.Stacks, for the stacks seen in this profile.
+	// Reserve only what the input can hold: each value and each location
+	// id of a sample takes at least a byte of it, whatever the counts it
+	// declares (100,000 sample types × 100,000 samples fit in a few
+	// hundred bytes of gzip).
 	nv := len(s.SampleTypes)
-	tab.Reserve(len(r.samples), 24)
+	sampleBytes := 0
+	for _, at := range r.samples {
+		sampleBytes += at[1]
+	}
+	tab.Reserve(len(r.samples), min(24*len(r.samples), sampleBytes))
 	s.Stacks = make([]int32, 0, len(r.samples))
-	s.Values = make([]int64, 0, len(r.samples)*nv)
+	s.Values = make([]int64, 0, min(len(r.samples)*nv, sampleBytes))
 	pos := make([]int32, tab.NumStacks(), tab.NumStacks()+len(r.samples))
 	var locs, vals []int64
 	var ids []int32

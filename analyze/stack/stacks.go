@@ -26,13 +26,13 @@ func NewTable() *Table {
 	return &Table{frameIDs: map[series.Frame]int32{}, off: []int32{0}, slots: make([]int32, 1024)}
 }
 
-// Reserve makes room for the stacks of the first profile of a series, n
-// stacks of about depth frames each; later profiles mostly repeat them.
-func (t *Table) Reserve(n, depth int) {
+// Reserve makes room for the stacks of the first profile of a series: n
+// stacks of frames frame ids in all; later profiles mostly repeat them.
+func (t *Table) Reserve(n, frames int) {
 	if len(t.hashes) > 0 {
 		return
 	}
-	t.data = slices.Grow(t.data, n*depth)
+	t.data = slices.Grow(t.data, frames)
 	t.off = slices.Grow(t.off, n)
 	t.hashes = slices.Grow(t.hashes, n)
 	size := len(t.slots)
