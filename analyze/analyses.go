@@ -32,7 +32,7 @@ func Load(srcs []input.Source, kinds ...Kind) (*Series, error) {
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("no inputs")
 	}
-	data, err := srcs[0].Bytes()
+	data, err := srcs[0].WithGate(gate(srcs[0].Name, only(kinds))).Bytes()
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func Load(srcs []input.Source, kinds ...Kind) (*Series, error) {
 	srcs = append([]input.Source(nil), srcs...)
 	srcs[0] = input.NewSource(srcs[0].Name, data) // read once
 	for i := range srcs {
-		srcs[i] = srcs[i].WithCheck(check)
+		srcs[i] = srcs[i].WithCheck(check).WithGate(gate(srcs[i].Name, kind))
 	}
 	s := &Series{Kind: kind}
 	switch kind {
@@ -67,6 +67,14 @@ func Load(srcs []input.Source, kinds ...Kind) (*Series, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// only is the kind a command insists on, "" for any.
+func only(kinds []Kind) Kind {
+	if len(kinds) == 1 {
+		return kinds[0]
+	}
+	return ""
 }
 
 // readDump reads an object-graph dump with the reader of its format's row.

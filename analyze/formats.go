@@ -51,21 +51,25 @@ type Format struct {
 	// Hint is added to the error when such an input is given where
 	// another kind is expected.
 	Hint string
+	// MaxSize is the most an input of this format may hold, decompressed
+	// (0 for input.MaxInputSize): reading stops there, so a gzip bomb
+	// that starts like the format costs at most this much memory.
+	MaxSize int64
 }
 
 // formats is the registry: every input format leakscan recognises, in
 // the order they are tried. It is the one place that knows them all.
 var formats = []Format{
-	{Name: input.FormatPprof, Kind: KindProfile, Sniff: sniffProto, KindOf: protoKind},
+	{Name: input.FormatPprof, Kind: KindProfile, Sniff: sniffProto, KindOf: protoKind, MaxSize: 512 << 20},
 	{Name: input.FormatHPROF, Sniff: textPrefix("JAVA PROFILE "), Hint: "leakscan diff does not read this format yet"},
 	{Name: input.FormatPyDump, Kind: KindHeapDump, Sniff: textPrefix(`{"format":"leakscan-pydump"`), Read: python.Read},
 	{Name: input.FormatV8Snapshot, Sniff: func(h *Head) bool {
 		return bytes.HasPrefix(h.Text, []byte("{")) && bytes.Contains(h.Data[:min(len(h.Data), 4096)], []byte(`"snapshot"`))
 	}, Hint: "leakscan diff does not read this format yet"},
-	{Name: input.FormatGoroutineDebug1, Kind: KindGoroutine, Sniff: func(h *Head) bool { return goroutine.IsDebug1(h.Data) }},
+	{Name: input.FormatGoroutineDebug1, Kind: KindGoroutine, Sniff: func(h *Head) bool { return goroutine.IsDebug1(h.Data) }, MaxSize: 2 << 30},
 	{Name: input.FormatPprofText, Sniff: textPrefix("heap profile:", "--- contention", "--- mutex", "threadcreate profile:"),
 		Hint: "leakscan reads the protobuf form (fetch /debug/pprof/heap without ?debug=1)"},
-	{Name: input.FormatGoroutineText, Kind: KindGoroutine, Sniff: func(h *Head) bool { return goroutine.HasTraceback(h.Data) }},
+	{Name: input.FormatGoroutineText, Kind: KindGoroutine, Sniff: func(h *Head) bool { return goroutine.HasTraceback(h.Data) }, MaxSize: 2 << 30},
 }
 
 // sniffProto takes for a pprof profile a well-formed Profile message, or
@@ -171,6 +175,21 @@ func ReadSources(args []string, stdin io.Reader) ([]input.Source, error) {
 		return false
 	}
 	return input.ReadSources(args, stdin, keep, SniffPrefix)
+}
+
+// gate refuses, from its first bytes, an input that a series of kind k
+// does not read (any kind when k is ""), and gives the limit of its format.
+func gate(name string, k Kind) input.Gate {
+	return func(head []byte, complete bool) (input.Limit, error) {
+		row := lookup(head, complete)
+		if k == "" && row != nil && row.Kind != "" || accepts(k, row) {
+			return input.Limit{Max: row.MaxSize, What: string(row.Name)}, nil
+		}
+		if k == "" {
+			k = KindProfile // the error then says what a profile would be
+		}
+		return input.Limit{}, wrongFormat(name, head, k, row)
+	}
 }
 
 // accepts reports whether a series of kind k reads inputs of the row's

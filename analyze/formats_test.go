@@ -1,9 +1,12 @@
 package analyze
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -147,5 +150,51 @@ func TestGoroutineSeriesBadInput(t *testing.T) {
 		if !errors.As(err, &ie) || ie.File != "bad.txt" || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v, want one line with %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestGzipBomb: 128 MiB of zeros, gzipped to about 130 KB, is refused from
+// its first 64 KiB — before, the whole of it was decompressed first — and
+// so is one that starts as a profile and breaks; both with one line and
+// little memory.
+func TestGzipBomb(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for range 128 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	bomb := filepath.Join(dir, "bomb.pb.gz")
+	os.WriteFile(bomb, b.Bytes(), 0o644)
+	srcs, err := ReadSources([]string{bomb, "../testdata/heap/leaky/heap-1.pb.gz"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms0, ms1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms0)
+	_, err = Load(srcs)
+	runtime.ReadMemStats(&ms1)
+	if want := bomb + ": expected a pprof profile (protobuf, gzipped or not), found data of an unknown format"; err == nil || err.Error() != want {
+		t.Errorf("bomb: %v, want %s", err, want)
+	}
+	if n := ms1.TotalAlloc - ms0.TotalAlloc; n > 8<<20 {
+		t.Errorf("refusing a %d-byte bomb allocated %d bytes", b.Len(), n)
+	}
+	// A bomb that starts as a profile (an empty string table) breaks at
+	// its first zero.
+	b.Reset()
+	zw.Reset(&b)
+	zw.Write([]byte{0x32, 0x00})
+	for range 128 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	os.WriteFile(bomb, b.Bytes(), 0o644)
+	_, err = Load(srcs)
+	if want := bomb + ": byte 2: malformed pprof profile: expected a Profile field, found field number 0"; err == nil || err.Error() != want {
+		t.Errorf("profile-shaped bomb: %v, want %s", err, want)
 	}
 }

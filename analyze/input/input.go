@@ -26,6 +26,26 @@ type Source struct {
 	data   []byte
 	onRead func() // called when Bytes starts: progress
 	check  func(name string, data []byte) error
+	gate   Gate
+	raw    bool // data is as read (from stdin), still to be decompressed
+}
+
+// Limit is how much an input of some format may hold, decompressed.
+type Limit struct {
+	Max  int64  // bytes; 0 for MaxInputSize
+	What string // the format, for the message: "pprof profile"
+}
+
+// Gate looks at the first bytes of an input, decompressed (all of it when
+// complete), before the rest is read: it refuses an input of a format the
+// caller does not read — a gzip bomb of zeros is refused after 64 KiB —
+// or says how much an input of its format may hold.
+type Gate func(head []byte, complete bool) (Limit, error)
+
+// WithGate returns the source with gate consulted on its first bytes.
+func (s Source) WithGate(g Gate) Source {
+	s.gate = g
+	return s
 }
 
 // WithCheck returns the source with check run on its content each time
@@ -64,7 +84,10 @@ func (s Source) read() ([]byte, error) {
 		s.onRead()
 	}
 	if s.path == "" {
-		return s.data, nil
+		if s.raw {
+			return decompress(s.Name, s.data, s.gate)
+		}
+		return s.data, s.gatePlain(s.data)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -73,7 +96,11 @@ func (s Source) read() ([]byte, error) {
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() > MaxInputSize {
-		return readAllBounded(s.Name, f)
+		raw, err := readAllBounded(s.Name, f)
+		if err != nil {
+			return nil, err
+		}
+		return decompress(s.Name, raw, s.gate)
 	}
 	// A regular file is read into a buffer of its size, at once; should it
 	// have grown since, the rest is read the slow way.
@@ -84,9 +111,40 @@ func (s Source) read() ([]byte, error) {
 	}
 	var extra [1]byte
 	if m, _ := f.Read(extra[:]); m > 0 {
-		return readAllBounded(s.Name, io.MultiReader(bytes.NewReader(buf[:n]), bytes.NewReader(extra[:m]), f))
+		raw, err := readAllBounded(s.Name, io.MultiReader(bytes.NewReader(buf[:n]), bytes.NewReader(extra[:m]), f))
+		if err != nil {
+			return nil, err
+		}
+		return decompress(s.Name, raw, s.gate)
 	}
-	return decompressBounded(s.Name, buf[:n])
+	return decompress(s.Name, buf[:n], s.gate)
+}
+
+// gatePlain runs the gate on content in memory.
+func (s Source) gatePlain(data []byte) error {
+	if s.gate == nil {
+		return nil
+	}
+	lim, err := s.gate(data[:min(len(data), SniffSize)], len(data) <= SniffSize)
+	if err != nil {
+		return err
+	}
+	if lim.Max > 0 && int64(len(data)) > lim.Max {
+		return tooBig(s.Name, "is larger than", lim)
+	}
+	return nil
+}
+
+func tooBig(name, verb string, lim Limit) error {
+	return &InputError{File: name, Msg: fmt.Sprintf("%s %s, the most leakscan reads of a %s", verb, sizeText(lim.Max), lim.What)}
+}
+
+// sizeText is a limit in MiB or GiB.
+func sizeText(n int64) string {
+	if n >= 1<<30 && n%(1<<30) == 0 {
+		return fmt.Sprintf("%d GiB", n>>30)
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
 }
 
 // InputError is a problem with one input file. Error gives one line naming
@@ -129,7 +187,7 @@ func ReadSources(args []string, stdin io.Reader, keep func(Format) bool, sniff S
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Source{Name: "<stdin>", data: data})
+			out = append(out, Source{Name: "<stdin>", data: data, raw: true})
 			continue
 		}
 		st, err := os.Stat(arg)
@@ -197,45 +255,80 @@ func sniffFile(path string, sniff Sniffer) Format {
 	return sniff(buf, len(buf) < SniffSize)
 }
 
-// readAllBounded reads r to the end, undoing gzip when the content starts
-// with its magic number, and refuses more than MaxInputSize bytes.
+// readAllBounded reads r to the end, refusing more than MaxInputSize
+// bytes; it does not decompress.
 func readAllBounded(name string, r io.Reader) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, MaxInputSize+1))
 	if err != nil {
 		return nil, &InputError{File: name, Msg: "cannot read", Err: unwrapPathError(err)}
 	}
-	return decompressBounded(name, raw)
-}
-
-// decompressBounded undoes gzip when raw starts with its magic number.
-func decompressBounded(name string, raw []byte) ([]byte, error) {
 	if int64(len(raw)) > MaxInputSize {
 		return nil, &InputError{File: name, Msg: fmt.Sprintf("larger than %d GiB", MaxInputSize>>30)}
 	}
+	return raw, nil
+}
+
+// decompress undoes gzip when raw starts with its magic number, in a
+// stream: the gate sees the first SniffSize bytes before the rest is
+// decompressed, and the rest stops at the gate's limit. Memory is the
+// compressed input plus at most the limit.
+func decompress(name string, raw []byte, gate Gate) ([]byte, error) {
 	if !isGzip(raw) {
-		return raw, nil
+		return raw, Source{Name: name, gate: gate}.gatePlain(raw)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, &InputError{File: name, Pos: "byte 0", Msg: "expected a gzip header", Err: err}
+	}
+	streamErr := func(n int64, err error) error {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "truncated gzip stream"}
+		}
+		return &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "corrupt gzip stream", Err: err}
+	}
+	head := make([]byte, SniffSize)
+	n := 0
+	complete := false
+	for n < len(head) {
+		m, err := zr.Read(head[n:])
+		n += m
+		if err == io.EOF {
+			complete = true
+			break
+		}
+		if err != nil {
+			return nil, streamErr(int64(n), err)
+		}
+	}
+	lim := Limit{Max: MaxInputSize, What: "file"}
+	if gate != nil {
+		l, err := gate(head[:n], complete)
+		if err != nil {
+			return nil, err
+		}
+		if l.Max > 0 {
+			lim = l
+		}
+	}
+	if complete {
+		return head[:n], nil
 	}
 	var buf bytes.Buffer
 	// The gzip trailer holds the size mod 2³²: trust it as a first guess
 	// when it is plausible (deflate expands at most about 1032×), so the
 	// buffer is allocated once.
 	if len(raw) >= 18 {
-		if guess := int64(binary.LittleEndian.Uint32(raw[len(raw)-4:])); guess < MaxInputSize && guess <= int64(len(raw))*1032 {
+		if guess := int64(binary.LittleEndian.Uint32(raw[len(raw)-4:])); guess <= lim.Max && guess <= int64(len(raw))*1032 {
 			buf.Grow(int(guess) + bytes.MinRead)
 		}
 	}
-	n, err := io.Copy(&buf, io.LimitReader(zr, MaxInputSize+1))
+	buf.Write(head[:n])
+	m, err := io.Copy(&buf, io.LimitReader(zr, lim.Max+1-int64(n)))
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "truncated gzip stream"}
 	case err != nil:
-		return nil, &InputError{File: name, Pos: fmt.Sprintf("byte %d of the decompressed data", n), Msg: "corrupt gzip stream", Err: err}
-	case n > MaxInputSize:
-		return nil, &InputError{File: name, Msg: fmt.Sprintf("decompresses to more than %d GiB", MaxInputSize>>30)}
+		return nil, streamErr(int64(n)+m, err)
+	case int64(buf.Len()) > lim.Max:
+		return nil, tooBig(name, "decompresses to more than", lim)
 	}
 	return buf.Bytes(), nil
 }
