@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/series"
 )
 
@@ -68,5 +69,21 @@ func TestHostileNames(t *testing.T) {
 	}
 	if rows := doc["rows"].([]any); rows[0].(map[string]any)["function"] != res.Rows[0].Frame.Func {
 		t.Errorf("JSON does not round-trip the function name")
+	}
+}
+
+// TestRetainerTextFoldsAndCuts: a repeated step shows its count, and a
+// cut path says how many steps were left out where.
+func TestRetainerTextFoldsAndCuts(t *testing.T) {
+	rs := &heap.RetainerShape{Root: "module app", Instances: 4998, Of: 5000, Omitted: 40, OmittedAfter: 1, Steps: []heap.PathStep{
+		{Kind: "global", Label: "head", Type: "app.Node"},
+		{Kind: "attr", Label: "next", Type: "app.Node", Repeat: 142},
+	}}
+	want := "module app\n  -[global head]-> app.Node\n  … 40 steps left out …\n  -[attr next]-> app.Node × 142   (4998 of 5000 instances share this path)\n"
+	if got := RetainerText(rs); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := pathSummary(rs); got != "module app → head → … → next ×142" {
+		t.Errorf("summary %q", got)
 	}
 }

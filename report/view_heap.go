@@ -141,12 +141,18 @@ func pathSummary(rs *heap.RetainerShape) string {
 		return "unreachable"
 	}
 	parts := []string{rs.Root}
-	for _, st := range rs.Steps {
-		if st.Label != "" {
-			parts = append(parts, st.Label)
-		} else {
-			parts = append(parts, st.Kind)
+	for i, st := range rs.Steps {
+		if rs.Omitted > 0 && i == rs.OmittedAfter {
+			parts = append(parts, "…")
 		}
+		p := st.Kind
+		if st.Label != "" {
+			p = st.Label
+		}
+		if st.Repeat > 1 {
+			p += fmt.Sprintf(" ×%d", st.Repeat)
+		}
+		parts = append(parts, p)
 	}
 	return units.Printable(strings.Join(parts, " → "))
 }
@@ -163,7 +169,13 @@ func retainerText(rs *heap.RetainerShape, indent string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s%s\n", indent, units.Printable(rs.Root))
 	for i, st := range rs.Steps {
+		if rs.Omitted > 0 && i == rs.OmittedAfter {
+			fmt.Fprintf(&b, "%s  … %s left out …\n", indent, units.Count(rs.Omitted, "step"))
+		}
 		fmt.Fprintf(&b, "%s  -[%s]-> %s", indent, units.Printable(edgeText(st.Kind, st.Label)), units.Printable(st.Type))
+		if st.Repeat > 1 {
+			fmt.Fprintf(&b, " × %d", st.Repeat)
+		}
 		if i == len(rs.Steps)-1 && rs.Of > 1 {
 			fmt.Fprintf(&b, "   (%d of %d instances share this path)", rs.Instances, rs.Of)
 		}

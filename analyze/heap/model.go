@@ -121,6 +121,9 @@ type PathStep struct {
 	Kind  string `json:"kind"`
 	Label string `json:"label"`
 	Type  string `json:"type"`
+	// Repeat, when 2 or more, says the step is taken that many times in a
+	// row (the links of a chain); Label is the first one's.
+	Repeat int `json:"repeat,omitempty"`
 }
 
 // RetainerShape is the most common retainer path of a type's instances:
@@ -132,6 +135,10 @@ type RetainerShape struct {
 	Steps     []PathStep `json:"steps"`
 	Instances int        `json:"instances"` // instances whose path has this shape
 	Of        int        `json:"of"`        // instances reachable from the roots
+	// Omitted counts the steps left out of a long path after its first
+	// OmittedAfter steps (see MaxPathSteps); 0 when none was.
+	Omitted      int `json:"omitted,omitempty"`
+	OmittedAfter int `json:"omitted_after,omitempty"`
 }
 
 // AllocSite is the allocation traceback most instances of a type share

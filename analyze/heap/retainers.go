@@ -3,7 +3,6 @@ package heap
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/leakscan/leakscan/graph"
 )
@@ -29,39 +28,27 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 }
 
 // CommonShape finds the retainer path shape shared by most of the given
-// objects; nil when no root reaches any.
+// objects; nil when no root reaches any. Shapes are computed once per
+// dump (shapes.go): the cost is linear in the objects and their paths'
+// distinct shapes, never in the paths' lengths.
 func CommonShape(hd *HeapDump, nodes []int32) *RetainerShape {
-	h := hd.Dump.Heap
 	type shapeInfo struct {
 		count   int
 		example int32
 		first   int
 	}
-	shapes := map[string]*shapeInfo{}
-	var b strings.Builder
+	shapes := map[int32]*shapeInfo{}
 	of := 0
 	for _, v := range nodes {
-		edges, ok := hd.Retainers().Path(v)
-		if !ok {
+		id := hd.shapeOf(v)
+		if id < 0 {
 			continue
 		}
 		of++
-		b.Reset()
-		r := hd.Retainers().RootOf[v]
-		fmt.Fprintf(&b, "%s %s", h.RootKindNames[h.RootKinds[r]], RootLabel(h, r))
-		for _, e := range edges {
-			k := h.Kind(e).Name
-			label := h.Label(e)
-			if k == "index" || k == "key" {
-				label = "*"
-			}
-			fmt.Fprintf(&b, "|%s %s>%s", k, label, h.TypeName(h.EdgeTo[e]))
-		}
-		key := b.String()
-		si := shapes[key]
+		si := shapes[id]
 		if si == nil {
 			si = &shapeInfo{example: v, first: len(shapes)}
-			shapes[key] = si
+			shapes[id] = si
 		}
 		si.count++
 	}
@@ -79,8 +66,14 @@ func CommonShape(hd *HeapDump, nodes []int32) *RetainerShape {
 	return rs
 }
 
-// PathOf returns node v's retainer path as one instance's shape; false
-// when no root reaches v.
+// MaxPathSteps bounds the steps of a path as it is shown: beyond it, the
+// first steps from the root and the last ones to the object are kept, and
+// Omitted says how many were left out between them.
+const MaxPathSteps = 32
+
+// PathOf returns node v's retainer path as one instance's shape, a run of
+// identical steps (the links of a chain) folded into one step with its
+// Repeat count, and cut to MaxPathSteps; false when no root reaches v.
 func PathOf(hd *HeapDump, v int32) (*RetainerShape, bool) {
 	h := hd.Dump.Heap
 	edges, ok := hd.Retainers().Path(v)
@@ -90,9 +83,30 @@ func PathOf(hd *HeapDump, v int32) (*RetainerShape, bool) {
 	r := hd.Retainers().RootOf[v]
 	rs := &RetainerShape{Root: h.RootKindNames[h.RootKinds[r]] + " " + RootLabel(h, r), Instances: 1, Of: 1}
 	for _, e := range edges {
-		rs.Steps = append(rs.Steps, PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])})
+		st := PathStep{Kind: h.Kind(e).Name, Label: h.Label(e), Type: h.TypeName(h.EdgeTo[e])}
+		if n := len(rs.Steps); n > 0 && sameStep(rs.Steps[n-1], st) {
+			last := &rs.Steps[n-1]
+			last.Repeat = max(last.Repeat, 1) + 1
+			continue
+		}
+		rs.Steps = append(rs.Steps, st)
+	}
+	if n := len(rs.Steps); n > MaxPathSteps {
+		head := MaxPathSteps / 4
+		rs.Omitted = n - MaxPathSteps
+		rs.OmittedAfter = head
+		rs.Steps = append(rs.Steps[:head:head], rs.Steps[n-(MaxPathSteps-head):]...)
 	}
 	return rs, true
+}
+
+// sameStep reports whether two steps are the same hop of a shape: kind,
+// type, and label unless the label is an index or key.
+func sameStep(a, b PathStep) bool {
+	if a.Kind != b.Kind || a.Type != b.Type {
+		return false
+	}
+	return a.Label == b.Label || a.Kind == "index" || a.Kind == "key"
 }
 
 // RootLabel names a root: its label, else its type.

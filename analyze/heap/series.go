@@ -20,6 +20,7 @@ type HeapDump struct {
 	Dom       *graph.Dominators
 	Retained  []int64
 	retainers *graph.Retainers // computed on first use: only the last dump of a series needs them
+	shapeTab  *shapeTable      // retainer-path shapes, memoized as they are asked for
 	Reachable int              // nodes reachable from the roots
 }
 
