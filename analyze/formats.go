@@ -217,7 +217,7 @@ func wrongFormat(name string, data []byte, want Kind, row *Format) error {
 			e.Msg += string(input.FormatEmpty)
 		}
 	case row == nil:
-		if want == KindProfile {
+		if want == KindProfile || want == KindGoroutine {
 			if _, err := pprofwire.Scan(data); err != nil && !input.LooksLikeText(data) {
 				if pe, ok := err.(*pprofwire.Error); ok && pe.Off > 0 && (pe.Off >= 8 || pprofwire.StartsLikeProfile(data)) {
 					// It started as a profile: say where it broke.

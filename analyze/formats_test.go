@@ -198,3 +198,14 @@ func TestGzipBomb(t *testing.T) {
 		t.Errorf("profile-shaped bomb: %v, want %s", err, want)
 	}
 }
+
+// TestTruncatedGoroutineProto: a goroutine profile cut short, not
+// gzipped, says where it broke, as a heap profile does.
+func TestTruncatedGoroutineProto(t *testing.T) {
+	data := testkit.LiveProfile(t, "goroutine")
+	cut := data[:len(data)*2/3]
+	_, err := Load([]input.Source{input.NewSource("g.pb", cut)}, KindGoroutine)
+	if err == nil || !strings.HasPrefix(err.Error(), "g.pb: byte ") || !strings.Contains(err.Error(), "malformed pprof profile") {
+		t.Errorf("truncated goroutine proto: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/series"
@@ -85,5 +86,18 @@ func TestRetainerTextFoldsAndCuts(t *testing.T) {
 	}
 	if got := pathSummary(rs); got != "module app → head → … → next ×142" {
 		t.Errorf("summary %q", got)
+	}
+}
+
+// TestLongCellCut: a cell from a crafted input is cut in the middle so
+// that a huge name cannot make the table unbounded.
+func TestLongCellCut(t *testing.T) {
+	var tb table
+	tb.add("#", strings.Repeat("a", 5000)+"END")
+	var b strings.Builder
+	tb.write(&b)
+	line := strings.TrimSuffix(b.String(), "\n")
+	if n := utf8.RuneCountInString(line); n != 1+2+maxCell || !strings.HasSuffix(line, "aEND") || !strings.Contains(line, "…") {
+		t.Errorf("%d runes: %.40q…", n, line)
 	}
 }

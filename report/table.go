@@ -13,7 +13,19 @@ type table struct {
 	rows  [][]string
 }
 
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+// maxCell is the most runes a cell shows; a longer one (a 100 MB function
+// name from a crafted profile) is cut in the middle.
+const maxCell = 200
+
+func (t *table) add(cells ...string) {
+	for i, c := range cells {
+		if utf8.RuneCountInString(c) > maxCell {
+			rs := []rune(c)
+			cells[i] = string(rs[:maxCell/2-1]) + "…" + string(rs[len(rs)-maxCell/2:])
+		}
+	}
+	t.rows = append(t.rows, cells)
+}
 
 func (t *table) write(w io.Writer) {
 	var widths []int

@@ -160,13 +160,13 @@ func Plural(noun string) string {
 	return noun + "s"
 }
 
-// Printable escapes control characters and invalid UTF-8, which names read
-// from untrusted inputs may hold, so that they cannot break a line, a table
-// column or a terminal.
+// Printable escapes control and format characters and invalid UTF-8,
+// which names read from untrusted inputs may hold, so that they cannot
+// break a line, a table column or a terminal, nor show reordered.
 func Printable(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) {
+		if r == utf8.RuneError || unsafeRune(r) {
 			clean = false
 			break
 		}
@@ -180,8 +180,8 @@ func Printable(s string) string {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unicode.IsControl(r):
-			q := strconv.QuoteRune(r)
+		case unsafeRune(r):
+			q := strconv.QuoteRuneToASCII(r)
 			b.WriteString(q[1 : len(q)-1])
 		default:
 			b.WriteString(s[i : i+n])
@@ -190,3 +190,10 @@ func Printable(s string) string {
 	}
 	return b.String()
 }
+
+// unsafeRune reports whether a rune must not reach a terminal or a page
+// as it is: control characters, and the invisible format characters —
+// among them the bidirectional overrides and isolates (U+202A–U+202E,
+// U+2066–U+2069) that make a name display reordered, and zero-width
+// characters that make two names look alike.
+func unsafeRune(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }
