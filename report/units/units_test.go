@@ -52,9 +52,9 @@ func TestSparkline(t *testing.T) {
 // characters are shown escaped, so a name cannot display reordered.
 func TestPrintableBidi(t *testing.T) {
 	for in, want := range map[string]string{
-		"main.\u202egnp.exe":        `main.\u202egnp.exe`,
-		"a\u2066b\u2069c":           `a\u2066b\u2069c`,
-		"zero\u200bwidth\u200e":     `zero\u200bwidth\u200e`,
+		"main.\u202egnp.exe":      `main.\u202egnp.exe`,
+		"a\u2066b\u2069c":         `a\u2066b\u2069c`,
+		"zero\u200bwidth\u200e":   `zero\u200bwidth\u200e`,
 		"plain.Name ✓ ünïcode 名前": "plain.Name ✓ ünïcode 名前",
 	} {
 		if got := Printable(in); got != want {
