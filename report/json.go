@@ -32,6 +32,7 @@ type jsonDoc struct {
 	Rows         []jsonRow          `json:"rows"`
 	Churn        []jsonChurn        `json:"churn"`
 	BigRetainers []heap.BigRetainer `json:"biggest_retainers,omitempty"`
+	Findings     []jsonFinding      `json:"findings,omitempty"`
 	Hidden       []float64          `json:"hidden_profiler,omitempty"`
 	Focus        string             `json:"focus,omitempty"`
 	Ignore       string             `json:"ignore,omitempty"`
@@ -74,6 +75,38 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// jsonFinding is one leak of a heap series: its accumulation point and
+// what accumulates there.
+type jsonFinding struct {
+	Holder    jsonHolder        `json:"holder"`
+	Holders   int               `json:"holders"`
+	Edge      heap.PathStep     `json:"edge"`
+	New       int               `json:"new"`
+	NewBytes  int64             `json:"new_bytes"`
+	Heads     []heap.TypeCount  `json:"heads"`
+	Types     []heap.TypeSeries `json:"types"`
+	Counts    []float64         `json:"counts"`
+	Retained  []float64         `json:"retained"`
+	Class     series.Class      `json:"class"`
+	Slope     float64           `json:"slope"`
+	Tau       float64           `json:"tau"`
+	AllocSite *heap.AllocSite   `json:"alloc_site,omitempty"`
+	Samples   []uint64          `json:"samples"`
+	HolderIDs []uint64          `json:"holder_ids"`
+}
+
+type jsonHolder struct {
+	Type  string              `json:"type"`
+	Value string              `json:"value,omitempty"`
+	Path  *heap.RetainerShape `json:"path"`
+}
+
+func findingJSON(f heap.Finding) jsonFinding {
+	return jsonFinding{Holder: jsonHolder{Type: f.Type, Value: f.Value, Path: f.Holder}, Holders: f.Holders, Edge: f.Edge,
+		New: f.New, NewBytes: f.NewBytes, Heads: nonNil(f.Heads), Types: nonNil(f.Types), Counts: f.Count.Values, Retained: f.Retained,
+		Class: f.Count.Class, Slope: f.Count.Slope, Tau: f.Count.Tau, AllocSite: f.Alloc, Samples: nonNil(f.Samples), HolderIDs: nonNil(f.HolderIDs)}
 }
 
 type jsonChurn struct {

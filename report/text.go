@@ -34,6 +34,7 @@ func Text(w io.Writer, res *series.Result, opt Options) error {
 			fmt.Fprintf(ew, "%s\n", VerdictLine(rel))
 		}
 	}
+	viewOf(res).textLead(ew, res)
 	textBody(ew, res, opt)
 	if empty := emptySections(res); empty != "" {
 		fmt.Fprintf(ew, "\nalso checked: %s\n", empty)

@@ -26,8 +26,12 @@ func runtimeName(res *series.Result) string {
 	return "object-graph"
 }
 
-// verdict of a single dump names its biggest retainer.
-func (typeView) verdict(res *series.Result, _ string) (string, bool) {
+// verdict of a series with leaks counts them; of a single dump it names
+// its biggest retainer.
+func (typeView) verdict(res *series.Result, over string) (string, bool) {
+	if s, ok := findingsVerdict(res, over); ok {
+		return s, true
+	}
 	d := heap.DetailOf(res)
 	if res.Verdict.Snaps != 1 || d == nil || len(d.BigRetainers) == 0 {
 		return "", false
@@ -132,6 +136,9 @@ func (typeView) jsonRow(j *jsonRow, r series.Row) {
 func (typeView) jsonDoc(j *jsonDoc, res *series.Result) {
 	if d := heap.DetailOf(res); d != nil {
 		j.BigRetainers = d.BigRetainers
+		for _, f := range d.Findings {
+			j.Findings = append(j.Findings, findingJSON(f))
+		}
 	}
 }
 
@@ -196,4 +203,101 @@ func allocText(a *heap.AllocSite, indent string) string {
 		fmt.Fprintf(&b, "%s  %s:%d\n", indent, units.Printable(f.File), f.Line)
 	}
 	return b.String()
+}
+
+// findingsVerdict: "4 leaks: objects pile up in 4 containers, +2.45k
+// objects (+162 KiB) over 5.00 s."
+func findingsVerdict(res *series.Result, over string) (string, bool) {
+	d := heap.DetailOf(res)
+	if d == nil || len(d.Findings) == 0 {
+		return "", false
+	}
+	var count, bytes float64
+	for _, f := range d.Findings {
+		count += f.Count.Delta
+		bytes += series.Delta(f.Retained)
+	}
+	return fmt.Sprintf("%s: objects pile up in %s, %s objects (%s) over %s.", units.Count(len(d.Findings), "leak"),
+		units.Count(len(d.Findings), "container"), units.Signed(count, "count"), units.Signed(bytes, "bytes"), over), true
+}
+
+// findingTitle is a finding on one line: "+1104 objects, +64.3 KiB in
+// builtins.list ← thread … → h → 'seen'".
+func findingTitle(f heap.Finding) string {
+	holders := ""
+	if f.Holders > 1 {
+		holders = fmt.Sprintf(" (%d of them)", f.Holders)
+	}
+	return fmt.Sprintf("%s objects, %s in %s%s ← %s", units.Signed(f.Count.Delta, "count"), units.Signed(series.Delta(f.Retained), "bytes"),
+		units.Printable(f.Type), holders, pathSummary(f.Holder))
+}
+
+// findingTypes says what accumulates: "[96] → __main__.Request +300,
+// builtins.str +300".
+func findingTypes(f heap.Finding) string {
+	return units.Printable(edgeText(f.Edge.Kind, f.Edge.Label)) + " → " + units.Printable(findingHeads(f)) + "; in all " + units.Printable(findingMembers(f))
+}
+
+// findingHeads says what piles up: "_UnixSelectorEventLoop ×15".
+func findingHeads(f heap.Finding) string {
+	var parts []string
+	for _, t := range f.Heads {
+		parts = append(parts, fmt.Sprintf("%s ×%d", t.Type, t.Count))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (typeView) textLead(w io.Writer, res *series.Result) {
+	d := heap.DetailOf(res)
+	if d == nil || len(d.Findings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nleaks — objects new since the first dump, by the container they pile up in:\n")
+	for i, f := range d.Findings {
+		fmt.Fprintf(w, "  %d. %s\n     %s\n", i+1, findingTitle(f), findingTypes(f))
+	}
+}
+
+func (typeView) mdLead(w io.Writer, res *series.Result) {
+	d := heap.DetailOf(res)
+	if d == nil || len(d.Findings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "### Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump).\n\n")
+	for i, f := range d.Findings {
+		fmt.Fprintf(w, "%d. **%s objects, %s** in %s, growing at %s: %s; in all %s.\n", i+1, units.Signed(f.Count.Delta, "count"),
+			units.Signed(series.Delta(f.Retained), "bytes"), mdCode(f.Type), mdCode(edgeText(f.Edge.Kind, f.Edge.Label)),
+			mdText(findingHeads(f)), mdText(findingMembers(f)))
+	}
+	fmt.Fprintln(w)
+	for i, f := range d.Findings {
+		path := retainerText(f.Holder, "")
+		fence := codeFence(path)
+		fmt.Fprintf(w, "<details><summary>Leak %d: the path to its container, and its series</summary>\n\n%s\n%s%s\n\n", i+1, fence, path, fence)
+		fmt.Fprintf(w, "Objects held: %s. Bytes: %s.", seriesList(f.Count.Values, "count"), seriesList(f.Retained, "bytes"))
+		if len(f.Samples) > 0 {
+			fmt.Fprintf(w, " New objects, e.g. ids %s (`leakscan path --id`).", joinIDs(f.Samples))
+		}
+		fmt.Fprintf(w, "\n\n</details>\n\n")
+	}
+}
+
+// findingMembers lists what grew in a finding: "__main__.Request +300,
+// builtins.str +300".
+func findingMembers(f heap.Finding) string {
+	var parts []string
+	for _, t := range f.Types {
+		if d := series.Delta(t.Counts); d > 0 {
+			parts = append(parts, t.Type+" "+units.Signed(d, "count"))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinIDs(ids []uint64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ", ")
 }

@@ -29,6 +29,10 @@ type view interface {
 	// them); columns adds columns before the row's title.
 	leadColumns(res *series.Result) []column
 	columns(res *series.Result) []column
+	// textLead and mdLead write what follows the verdicts: a heap
+	// series' leaks, one per accumulation point.
+	textLead(w io.Writer, res *series.Result)
+	mdLead(w io.Writer, res *series.Result)
 	// textPreamble and mdPreamble write what comes before the total: the
 	// state of the cycle collector.
 	textPreamble(w io.Writer, res *series.Result)
@@ -95,6 +99,10 @@ func (baseView) title(_ *series.Result, r series.Row, short bool) string {
 func (baseView) leadColumns(*series.Result) []column { return nil }
 
 func (baseView) columns(*series.Result) []column { return nil }
+
+func (baseView) textLead(io.Writer, *series.Result) {}
+
+func (baseView) mdLead(io.Writer, *series.Result) {}
 
 func (baseView) textPreamble(io.Writer, *series.Result) {}
 

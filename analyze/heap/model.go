@@ -44,6 +44,10 @@ type Runtime struct {
 	// Note is what a box shows below an object's type instead of its
 	// value: a frame's or function's name; "" for none.
 	Note func(h *graph.Heap, v int32) string
+	// StableIDs says an object keeps its id from one dump of a process
+	// to the next while it lives (Python's id, V8's node ids, Go's
+	// addresses): then what is new since the first dump can be told.
+	StableIDs bool
 }
 
 // IsOwn reports whether a type is the runtime's own; false when the
@@ -106,6 +110,9 @@ type Detail struct {
 	// BigRetainers lists, for a single dump, the objects that retain the
 	// most.
 	BigRetainers []BigRetainer
+	// Findings are, for a series whose ids are stable, the accumulation
+	// points whose held objects grow, the most growth first.
+	Findings []Finding
 }
 
 // DetailOf returns what a heap-dump type analysis adds to a result; nil

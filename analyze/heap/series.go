@@ -315,6 +315,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*series.Result, error) {
 	if n == 1 {
 		det.BigRetainers = BiggestRetainers(last, 10)
 	}
+	det.Findings = Findings(ds)
 	return res, nil
 }
 

@@ -141,3 +141,39 @@ func loadDumps(t *testing.T, dir string) *heap.DumpSeries {
 
 // ti is what a type adds to a row taken by value.
 func ti(r series.Row) *heap.TypeInfo { return heap.TypeOf(&r) }
+
+// TestFindingsStories: on the bundled Python stories, the first leak is
+// the story's container with its true path, and what piles up in it.
+func TestFindingsStories(t *testing.T) {
+	first := func(dir string) (heap.Finding, int) {
+		t.Helper()
+		res, err := heap.DiffTypes(loadDumps(t, dir), heap.TypeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := heap.DetailOf(res).Findings
+		if len(fs) == 0 {
+			return heap.Finding{}, 0
+		}
+		return fs[0], len(fs)
+	}
+	f, n := first("leaky/*")
+	if n != 4 || f.Type != "builtins.list" || !f.Holder.Has("key", "'seen'") || f.Edge.Kind != "index" ||
+		f.Heads[0] != (heap.TypeCount{Type: "__main__.Request", Count: 300}) ||
+		!slices.Equal(f.Count.Values, []float64{0, 180, 420, 648, 869, 1104}) {
+		t.Errorf("leaky: %d findings, first %s %+v heads %+v counts %v", n, f.Type, f.Holder, f.Heads, f.Count.Values)
+	}
+	f, n = first("event_loops/*")
+	if n != 1 || !f.Holder.Has("key", "'_loops'") || f.Heads[0] != (heap.TypeCount{Type: "asyncio.unix_events._UnixSelectorEventLoop", Count: 15}) {
+		t.Errorf("event_loops: %d findings, first %+v heads %+v", n, f.Holder, f.Heads)
+	}
+	f, n = first("tasks/*")
+	if n != 5 || !f.Holder.Has("key", "'_body_events'") || f.Holders != 2 {
+		t.Errorf("tasks: %d findings, first %+v", n, f.Holder)
+	}
+	// The traceback story's objects are kept only by reference cycles:
+	// the cycle analysis tells them, not a container.
+	if _, n = first("traceback_cycle/*"); n != 0 {
+		t.Errorf("traceback_cycle: %d findings", n)
+	}
+}

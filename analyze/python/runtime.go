@@ -22,7 +22,8 @@ var Runtime = &heap.Runtime{
 		}
 		return false
 	},
-	Note: objectNote,
+	Note:      objectNote,
+	StableIDs: true,
 }
 
 // Read reads a Python heap dump written by leakscan_dump.py: the reader
