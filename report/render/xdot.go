@@ -97,6 +97,7 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 			return nil, err
 		}
 	}
+	g.noBidi()
 	g.LDraw = fixTexts(g.LDraw, g.Label, map[byte]string{'G': g.Name})
 	names := make(map[int]string, len(g.Objects))
 	for i := range g.Objects {
@@ -111,6 +112,34 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 		fixTexts(e.TLDraw, "", nil)
 	}
 	return &g, nil
+}
+
+// noBidi replaces the bidirectional formatting characters in every name,
+// label and text of the graph (see noBidi): Graphviz passes them through,
+// and makes them from character references (&#8238;) too, so they are
+// removed here, from everything the picture draws and Layout returns.
+func (g *xdotGraph) noBidi() {
+	ops := func(list []xdotOp) {
+		for i := range list {
+			list[i].Text = noBidi(list[i].Text)
+		}
+	}
+	g.Name, g.Label = noBidi(g.Name), noBidi(g.Label)
+	ops(g.Draw)
+	ops(g.LDraw)
+	for i := range g.Objects {
+		o := &g.Objects[i]
+		o.Name, o.Label = noBidi(o.Name), noBidi(o.Label)
+		ops(o.Draw)
+		ops(o.LDraw)
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		e.Label = noBidi(e.Label)
+		for _, l := range [][]xdotOp{e.Draw, e.LDraw, e.HDraw, e.TDraw, e.HLDraw, e.TLDraw} {
+			ops(l)
+		}
+	}
 }
 
 // transform maps Graphviz points (y up) to image pixels (y down).

@@ -1,0 +1,180 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// nested is a graph of n subgraphs, each inside the previous one.
+func nested(n int) string {
+	return "digraph { " + strings.Repeat("subgraph { ", n) + "a; " + strings.Repeat("} ", n) + "}"
+}
+
+// draws calls SVG, PNG and Layout on dot and returns their errors.
+func draws(dot string) (svgErr, pngErr, layoutErr error) {
+	ctx := context.Background()
+	svgErr = SVG(ctx, []byte(dot), io.Discard)
+	pngErr = PNG(ctx, []byte(dot), io.Discard, PNGOptions{})
+	_, layoutErr = Layout(ctx, []byte(dot), PNGOptions{})
+	return
+}
+
+// TestHostileDOT: a huge label and deeply nested subgraphs are refused
+// before Graphviz sees them, with one line that says why and matches
+// ErrInput. Before the limits, a 1 MiB label took 7 s to draw as PNG (a
+// 10 MiB one 90 s), and 20,000 nested subgraphs failed in PNG with
+// "failed to read wasm memory".
+func TestHostileDOT(t *testing.T) {
+	for _, c := range []struct {
+		name, dot, want string
+	}{
+		{"label", `digraph { a [label="` + strings.Repeat("x", 1<<20) + `"]; }`,
+			"DOT line 1: a quoted string of 1048576 bytes; at most 16384 can be drawn (shorten it)"},
+		{"name", "digraph {\n" + strings.Repeat("n", MaxText+1) + "; }",
+			"DOT line 2: a name of 16385 bytes; at most 16384 can be drawn (shorten it)"},
+		{"html", "digraph {\n\na [label=<<b>" + strings.Repeat("x", MaxText) + "</b>>]; }",
+			"DOT line 3: an HTML string of 16391 bytes; at most 16384 can be drawn (shorten it)"},
+		{"total", "digraph { " + strings.Repeat(`n [label="`+strings.Repeat("y", MaxText)+`"]; `, MaxTotalText/MaxText+1) + "}",
+			"DOT line 1: the graph's strings take more than 2097152 bytes together; at most 2097152 can be drawn (shorten them or draw fewer nodes)"},
+		{"nesting", nested(20000), "DOT line 1: braces (subgraphs) nested more than 64 deep; at most 64 can be drawn"},
+	} {
+		svgErr, pngErr, layoutErr := draws(c.dot)
+		for _, err := range []error{svgErr, pngErr, layoutErr} {
+			if err == nil || !errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s: %v; want an ErrInput ending %q", c.name, err, c.want)
+			}
+		}
+	}
+}
+
+// TestLimitsAllow: graphs at the limits are drawn.
+func TestLimitsAllow(t *testing.T) {
+	for _, dot := range []string{
+		`digraph { a [label="` + strings.Repeat("x", MaxText) + `"]; }`,
+		nested(MaxDepth - 1), // the graph's own braces are the 64th
+		// braces, quotes and comments inside strings and comments are text
+		"digraph {\n# {{{{ \"\n/* {{{{ \" */ // {{{{ \"\n" + `a [label="{{{{\"{{{{"]; b [label=<{{{{ "<i>{</i>>]; a -> { b }` + "\n}",
+	} {
+		svgErr, pngErr, layoutErr := draws(dot)
+		if svgErr != nil || pngErr != nil || layoutErr != nil {
+			t.Errorf("%.60q: %v, %v, %v", dot, svgErr, pngErr, layoutErr)
+		}
+	}
+	if err := checkDOT([]byte("digraph {" + strings.Repeat(`/*{*/"}"<}>`, 100) + strings.Repeat("{", MaxDepth-1))); err != nil {
+		t.Errorf("checkDOT counted braces in comments or strings: %v", err)
+	}
+}
+
+// TestErrorsEscapeControls: a syntax error quotes the input near it, and
+// the quote comes with control characters escaped (it once carried an
+// ESC, which a terminal obeys), on one line, as an ErrInput.
+func TestErrorsEscapeControls(t *testing.T) {
+	for _, dot := range []string{"digraph { a -> \x1b[31mRED\x1b[0m ;; ] }", "digraph { a -> \u202e\x07\x9b ] }"} {
+		svgErr, pngErr, layoutErr := draws(dot)
+		for _, err := range []error{svgErr, pngErr, layoutErr} {
+			if err == nil || !errors.Is(err, ErrInput) {
+				t.Fatalf("%q: %v, want an ErrInput", dot, err)
+			}
+			if msg := err.Error(); SafeText(msg) != msg {
+				t.Errorf("%q: error %q has characters to escape", dot, msg)
+			}
+		}
+		if !strings.Contains(pngErr.Error(), `near '\`) {
+			t.Errorf("%q: %q does not show the escaped character", dot, pngErr)
+		}
+	}
+}
+
+func TestSafeText(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain café ⟨x⟩":         "plain café ⟨x⟩",
+		"a\x1b[31mb\n\r\t\x7f":   `a\x1b[31mb\n\r\t\x7f`,
+		"\u202eevil\u2066\u061c": `\u202eevil\u2066\u061c`,
+		"\u0085\u2028\xff\xfe":   `\u0085\u2028\xff\xfe`,
+	} {
+		if got := SafeText(in); got != want {
+			t.Errorf("SafeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// bidiDOT has bidirectional formatting characters raw and as character
+// references in a graph label, node names, node labels (plain and HTML)
+// and an edge label.
+const bidiDOT = "digraph \"g\u202e\" { label=\"G\u2067x\"; a [label=\"x&#8238;y&#x2066;z\u200f\"]; \"n\u202eame\" -> b [label=\"e\u2069f&#x61C;\"]; c [label=<h&#8238;t\u200e>]; }"
+
+// TestNoBidiInPictures: no bidirectional formatting character reaches an
+// SVG, the texts a PNG draws, or the names and labels Layout returns;
+// each becomes U+FFFD. Before, U+202E passed raw, so "n\u202eame" showed
+// as "nema".
+func TestNoBidiInPictures(t *testing.T) {
+	svg := renderSVG(t, bidiDOT)
+	if i := bytes.IndexFunc(svg, isBidi); i >= 0 {
+		t.Errorf("SVG has a bidi control at %d: %q", i, svg[max(0, i-40):i+10])
+	}
+	for _, want := range []string{"x\uFFFDy\uFFFDz", "n\uFFFDame", "h\uFFFDt"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	l, err := Layout(context.Background(), []byte(bidiDOT), PNGOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	check := func(what string, ops []xdotOp) {
+		for _, op := range ops {
+			if op.Op == "T" {
+				texts = append(texts, op.Text)
+				if strings.ContainsFunc(op.Text, isBidi) {
+					t.Errorf("%s draws %q", what, op.Text)
+				}
+			}
+		}
+	}
+	check("graph", l.doc.LDraw)
+	for _, o := range l.doc.Objects {
+		check(o.Name, o.LDraw)
+	}
+	for _, e := range l.doc.Edges {
+		check("edge", e.LDraw)
+	}
+	if !strings.Contains(strings.Join(texts, "|"), "x\uFFFDy\uFFFDz\uFFFD") {
+		t.Errorf("texts drawn %q", texts)
+	}
+	for _, n := range l.Nodes {
+		if strings.ContainsFunc(n.Name+n.Label, isBidi) {
+			t.Errorf("node %q, label %q", n.Name, n.Label)
+		}
+	}
+	for _, e := range l.Edges {
+		if strings.ContainsFunc(e.Tail+e.Head+e.Label, isBidi) {
+			t.Errorf("edge %q -> %q, label %q", e.Tail, e.Head, e.Label)
+		}
+	}
+	renderPNG(t, bidiDOT)
+}
+
+func TestNoBidiBytes(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                         "",
+		"abc":                      "abc",
+		"a\u202eb\u061cc\xffd":     "a\uFFFDb\uFFFDc\xffd",
+		"\u2066\u2067\u2068\u2069": "\uFFFD\uFFFD\uFFFD\uFFFD",
+	} {
+		if got := string(noBidiBytes([]byte(in))); got != want {
+			t.Errorf("noBidiBytes(%q) = %q, want %q", in, got, want)
+		}
+		if !utf8.ValidString(in) {
+			continue
+		}
+		if got := noBidi(in); got != want {
+			t.Errorf("noBidi(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
