@@ -213,18 +213,19 @@ func noBidi(s string) string {
 	}, s)
 }
 
-// noBidiBytes is noBidi for Graphviz's output, whose other bytes, valid
-// UTF-8 or not, are kept.
-func noBidiBytes(b []byte) []byte {
+// cleanSVG is noBidi for Graphviz's SVG output, whose other bytes,
+// valid UTF-8 or not, are kept, except the control characters that XML
+// does not allow (all below U+0020 but tab, newline and carriage return),
+// which Graphviz copies from the DOT: they become U+FFFD too.
+func cleanSVG(b []byte) []byte {
 	var out []byte
 	last := 0
 	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
+		r, n := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(b[i:])
 		}
-		r, n := utf8.DecodeRune(b[i:])
-		if isBidi(r) {
+		if isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
 			if out == nil {
 				out = make([]byte, 0, len(b)+len(b)/8)
 			}

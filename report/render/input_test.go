@@ -167,14 +167,30 @@ func TestNoBidiBytes(t *testing.T) {
 		"a\u202eb\u061cc\xffd":     "a\uFFFDb\uFFFDc\xffd",
 		"\u2066\u2067\u2068\u2069": "\uFFFD\uFFFD\uFFFD\uFFFD",
 	} {
-		if got := string(noBidiBytes([]byte(in))); got != want {
-			t.Errorf("noBidiBytes(%q) = %q, want %q", in, got, want)
+		if got := string(cleanSVG([]byte(in))); got != want {
+			t.Errorf("cleanSVG(%q) = %q, want %q", in, got, want)
 		}
-		if !utf8.ValidString(in) {
+		if !utf8.ValidString(in) || strings.ContainsAny(in, "\x03\t") {
 			continue
 		}
 		if got := noBidi(in); got != want {
 			t.Errorf("noBidi(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestControlCharsInLabels: control characters in a label draw as PNG
+// (Graphviz's json output carried them raw, which failed with "invalid
+// character '\x03' in string literal"; FuzzDOT found it) and leave the
+// SVG well-formed XML (they become U+FFFD).
+func TestControlCharsInLabels(t *testing.T) {
+	const dot = "digraph { a -> b [label=\"x\x03y\"]; c [label=\"\x1b[31m\"]; }"
+	renderPNG(t, dot)
+	svg := renderSVG(t, dot)
+	if i := bytes.IndexFunc(svg, func(r rune) bool { return r < 0x20 && r != '\n' }); i >= 0 {
+		t.Errorf("SVG has a control character at %d: %q", i, svg[max(0, i-20):i+5])
+	}
+	if !bytes.Contains(svg, []byte("x\uFFFDy")) {
+		t.Errorf("SVG lacks x\uFFFDy")
 	}
 }

@@ -105,7 +105,7 @@ func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("rendering SVG: %w", err)
 	}
-	if _, err := w.Write(noBidiBytes(buf.Bytes())); err != nil {
+	if _, err := w.Write(cleanSVG(buf.Bytes())); err != nil {
 		return fmt.Errorf("writing SVG: %w", err)
 	}
 	return nil

@@ -91,7 +91,7 @@ type xdotStop struct {
 // than failing the picture.
 func decodeXdot(data []byte) (*xdotGraph, error) {
 	var g xdotGraph
-	if err := json.Unmarshal(data, &g); err != nil {
+	if err := json.Unmarshal(escapeJSONControls(data), &g); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
 			return nil, err
@@ -112,6 +112,34 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 		fixTexts(e.TLDraw, "", nil)
 	}
 	return &g, nil
+}
+
+// escapeJSONControls repairs Graphviz's json output, which copies control
+// characters of the DOT (a label="\x03") raw into its strings, where JSON
+// does not allow them: inside strings they are written as \u00XX escapes.
+// Found by FuzzDOT: such a graph drew as SVG and failed as PNG.
+func escapeJSONControls(data []byte) []byte {
+	var out []byte
+	last, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case inString && c == '\\':
+			i++ // the escaped character
+		case inString && c < 0x20:
+			if out == nil {
+				out = make([]byte, 0, len(data)+64)
+			}
+			out = append(out, data[last:i]...)
+			out = append(out, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+			last = i + 1
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
 }
 
 // noBidi replaces the bidirectional formatting characters in every name,
