@@ -47,10 +47,16 @@ func badInput(format string, args ...any) error {
 // checkDOT scans the DOT text as Graphviz's lexer does (comments, quoted
 // and HTML strings, identifiers, braces) and refuses, with an inputError
 // naming the line, a string longer than MaxText, strings longer than
-// MaxTotalText together, or braces nested deeper than MaxDepth. Syntax
-// errors are left to Graphviz's parser, which names them better.
+// MaxTotalText together, braces nested deeper than MaxDepth, or anything
+// but comments after the graph's closing brace. Other syntax errors are
+// left to Graphviz's parser, which names them better.
+//
+// Graphviz parses the first graph of its input and keeps the rest for the
+// next parse: after "digraph { a } digraph { b }" the next picture, of
+// whatever DOT, was of graph b, and after "digraph { a } x" it failed.
 func checkDOT(dot []byte) error {
 	line, depth, total := 1, 0, 0
+	closed := false // the graph's body has ended
 	text := func(start, end, startLine int, what string) error {
 		n := end - start
 		if n > MaxText {
@@ -67,6 +73,10 @@ func checkDOT(dot []byte) error {
 		c := dot[i]
 		wasLineStart := atLineStart
 		atLineStart = false
+		if closed && !(c == '\n' || c == ' ' || c == '\t' || c == '\r' || c == '#' && wasLineStart || c == '/' && i+1 < len(dot) && (dot[i+1] == '/' || dot[i+1] == '*')) {
+			end := min(i+20, len(dot))
+			return badInput("DOT line %d: %q after the end of the graph; only one graph can be drawn", line, dot[i:end])
+		}
 		switch {
 		case c == '\n':
 			line++
@@ -139,7 +149,9 @@ func checkDOT(dot []byte) error {
 				return badInput("DOT line %d: braces (subgraphs) nested more than %d deep; at most %d can be drawn", line, MaxDepth, MaxDepth)
 			}
 		case c == '}':
-			depth = max(depth-1, 0)
+			depth--
+			closed = depth == 0
+			depth = max(depth, 0)
 		}
 	}
 	return nil
@@ -213,10 +225,10 @@ func noBidi(s string) string {
 	}, s)
 }
 
-// cleanSVG is noBidi for Graphviz's SVG output, whose other bytes,
-// valid UTF-8 or not, are kept, except the control characters that XML
-// does not allow (all below U+0020 but tab, newline and carriage return),
-// which Graphviz copies from the DOT: they become U+FFFD too.
+// cleanSVG is noBidi for Graphviz's SVG output, which also gets U+FFFD
+// for what would make it ill-formed XML and Graphviz copies from the DOT:
+// the control characters XML does not allow (all below U+0020 but tab,
+// newline and carriage return) and each byte of invalid UTF-8.
 func cleanSVG(b []byte) []byte {
 	var out []byte
 	last := 0
@@ -225,7 +237,7 @@ func cleanSVG(b []byte) []byte {
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRune(b[i:])
 		}
-		if isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+		if isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == utf8.RuneError && n == 1 {
 			if out == nil {
 				out = make([]byte, 0, len(b)+len(b)/8)
 			}

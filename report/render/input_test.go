@@ -160,17 +160,19 @@ func TestNoBidiInPictures(t *testing.T) {
 	renderPNG(t, bidiDOT)
 }
 
-func TestNoBidiBytes(t *testing.T) {
+func TestCleanSVG(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                         "",
 		"abc":                      "abc",
-		"a\u202eb\u061cc\xffd":     "a\uFFFDb\uFFFDc\xffd",
+		"abc\t\n\r":                "abc\t\n\r",
+		"a\x03b\x1b\x00":           "a\uFFFDb\uFFFD\uFFFD",
+		"a\u202eb\u061cc\xffd":     "a\uFFFDb\uFFFDc\uFFFDd",
 		"\u2066\u2067\u2068\u2069": "\uFFFD\uFFFD\uFFFD\uFFFD",
 	} {
 		if got := string(cleanSVG([]byte(in))); got != want {
 			t.Errorf("cleanSVG(%q) = %q, want %q", in, got, want)
 		}
-		if !utf8.ValidString(in) || strings.ContainsAny(in, "\x03\t") {
+		if !utf8.ValidString(in) || strings.ContainsFunc(in, func(r rune) bool { return r < 0x20 }) {
 			continue
 		}
 		if got := noBidi(in); got != want {
@@ -182,9 +184,10 @@ func TestNoBidiBytes(t *testing.T) {
 // TestControlCharsInLabels: control characters in a label draw as PNG
 // (Graphviz's json output carried them raw, which failed with "invalid
 // character '\x03' in string literal"; FuzzDOT found it) and leave the
-// SVG well-formed XML (they become U+FFFD).
+// SVG well-formed XML (they become U+FFFD), as does invalid UTF-8 (also
+// found by FuzzDOT).
 func TestControlCharsInLabels(t *testing.T) {
-	const dot = "digraph { a -> b [label=\"x\x03y\"]; c [label=\"\x1b[31m\"]; }"
+	const dot = "digraph { a -> b [label=\"x\x03y\"]; c [label=\"\x1b[31m\"]; d [label=\"x\x87y\"] }"
 	renderPNG(t, dot)
 	svg := renderSVG(t, dot)
 	if i := bytes.IndexFunc(svg, func(r rune) bool { return r < 0x20 && r != '\n' }); i >= 0 {
@@ -192,5 +195,31 @@ func TestControlCharsInLabels(t *testing.T) {
 	}
 	if !bytes.Contains(svg, []byte("x\uFFFDy")) {
 		t.Errorf("SVG lacks x\uFFFDy")
+	}
+	if !utf8.Valid(svg) {
+		t.Errorf("SVG is not UTF-8")
+	}
+}
+
+// TestOneGraph: text after the graph is refused, so that it cannot stay
+// in Graphviz's parser for the next picture: the picture drawn after
+// "digraph { a } digraph { b }" was of graph b, whatever its DOT, and the
+// one after "digraph { a } x" failed near 'x' (found by FuzzDOT).
+func TestOneGraph(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ dot, want string }{
+		{"digraph { a } digraph { b }", `DOT line 1: "digraph { b }" after the end of the graph; only one graph can be drawn`},
+		{"digraph { a }\n\n x", `DOT line 3: "x" after the end of the graph; only one graph can be drawn`},
+		{"digraph { a } {", `DOT line 1: "{" after the end of the graph; only one graph can be drawn`},
+		{"digraph { a } // c\n/* c */\n# c\n", ""},
+	} {
+		_, err := Layout(ctx, []byte(c.dot), PNGOptions{})
+		if c.want == "" && err != nil || c.want != "" && (!errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want)) {
+			t.Errorf("%q: %v, want %q", c.dot, err, c.want)
+		}
+		l, err := Layout(ctx, []byte("digraph { z }"), PNGOptions{})
+		if err != nil || len(l.Nodes) != 1 || l.Nodes[0].Name != "z" {
+			t.Fatalf("after %q, digraph { z } gives %v, %v", c.dot, l, err)
+		}
 	}
 }
