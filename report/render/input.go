@@ -48,12 +48,14 @@ func badInput(format string, args ...any) error {
 // and HTML strings, identifiers, braces) and refuses, with an inputError
 // naming the line, a string longer than MaxText, strings longer than
 // MaxTotalText together, braces nested deeper than MaxDepth, or anything
-// but comments after the graph's closing brace. Other syntax errors are
-// left to Graphviz's parser, which names them better.
+// but comments after the graph's closing brace, or a string or comment
+// that never ends. Other syntax errors are left to Graphviz's parser,
+// which names them better.
 //
 // Graphviz parses the first graph of its input and keeps the rest for the
 // next parse: after "digraph { a } digraph { b }" the next picture, of
 // whatever DOT, was of graph b, and after "digraph { a } x" it failed.
+// Other syntax errors are followed by resetParser.
 func checkDOT(dot []byte) error {
 	line, depth, total := 1, 0, 0
 	closed := false // the graph's body has ended
@@ -94,12 +96,16 @@ func checkDOT(dot []byte) error {
 			}
 			i--
 		case c == '/' && i+1 < len(dot) && dot[i+1] == '*':
+			startLine := line
 			i += 2
 			for i < len(dot) && !(dot[i] == '*' && i+1 < len(dot) && dot[i+1] == '/') {
 				if dot[i] == '\n' {
 					line++
 				}
 				i++
+			}
+			if i >= len(dot) {
+				return badInput("DOT line %d: a comment (/* …) that never ends", startLine)
 			}
 			i++ // at the '/'
 		case c == '"':
@@ -116,6 +122,9 @@ func checkDOT(dot []byte) error {
 			}
 			if err := text(start, min(i, len(dot)), startLine, "a quoted string"); err != nil {
 				return err
+			}
+			if i >= len(dot) {
+				return badInput("DOT line %d: a quoted string that never ends", startLine)
 			}
 		case c == '<':
 			start, startLine, open := i+1, line, 1
@@ -134,6 +143,9 @@ func checkDOT(dot []byte) error {
 			}
 			if err := text(start, min(i, len(dot)), startLine, "an HTML string"); err != nil {
 				return err
+			}
+			if i >= len(dot) {
+				return badInput("DOT line %d: an HTML string (<…>) that never ends", startLine)
 			}
 		case isIDByte(c):
 			start := i

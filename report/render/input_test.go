@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/goccy/go-graphviz"
 )
 
 // nested is a graph of n subgraphs, each inside the previous one.
@@ -204,7 +206,9 @@ func TestControlCharsInLabels(t *testing.T) {
 // TestOneGraph: text after the graph is refused, so that it cannot stay
 // in Graphviz's parser for the next picture: the picture drawn after
 // "digraph { a } digraph { b }" was of graph b, whatever its DOT, and the
-// one after "digraph { a } x" failed near 'x' (found by FuzzDOT).
+// one after "digraph { a } x" failed near 'x' (found by FuzzDOT; see also
+// TestResetParser). Strings and comments that never end get a clearer
+// message than Graphviz's.
 func TestOneGraph(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct{ dot, want string }{
@@ -212,6 +216,9 @@ func TestOneGraph(t *testing.T) {
 		{"digraph { a }\n\n x", `DOT line 3: "x" after the end of the graph; only one graph can be drawn`},
 		{"digraph { a } {", `DOT line 1: "{" after the end of the graph; only one graph can be drawn`},
 		{"digraph { a } // c\n/* c */\n# c\n", ""},
+		{"digraph { a [label=<h&#8238;t\n ] }", `DOT line 1: an HTML string (<…>) that never ends`},
+		{"digraph {\n a [label=\"x ] }", `DOT line 2: a quoted string that never ends`},
+		{"digraph { /* a ] }", `DOT line 1: a comment (/* …) that never ends`},
 	} {
 		_, err := Layout(ctx, []byte(c.dot), PNGOptions{})
 		if c.want == "" && err != nil || c.want != "" && (!errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want)) {
@@ -221,5 +228,40 @@ func TestOneGraph(t *testing.T) {
 		if err != nil || len(l.Nodes) != 1 || l.Nodes[0].Name != "z" {
 			t.Fatalf("after %q, digraph { z } gives %v, %v", c.dot, l, err)
 		}
+	}
+}
+
+// TestResetParser: a syntax error at the first token leaves the token in
+// Graphviz's parser, and every later parse fails near it, until
+// resetParser has run (found by FuzzDOT).
+func TestResetParser(t *testing.T) {
+	bad, good := []byte("x [label=<h]; "), []byte("digraph { z }")
+	parse := func(dot []byte) error {
+		g, err := graphviz.ParseBytes(dot)
+		if err == nil && g != nil {
+			g.Close()
+		}
+		return err
+	}
+	if _, err := Layout(context.Background(), good, PNGOptions{}); err != nil { // start Graphviz
+		t.Fatal(err)
+	}
+	gvMu.Lock()
+	defer gvMu.Unlock()
+	if parse(bad) == nil {
+		t.Fatal("bad DOT parsed")
+	}
+	if parse(good) == nil {
+		t.Skip("this Graphviz recovers from the error by itself")
+	}
+	if parse(good) == nil {
+		t.Skip("this Graphviz recovers from the error by itself")
+	}
+	if parse(bad) == nil {
+		t.Fatal("bad DOT parsed")
+	}
+	resetParser()
+	if err := parse(good); err != nil {
+		t.Errorf("after resetParser: %v", err)
 	}
 }

@@ -144,6 +144,28 @@ func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, erro
 	return newLayout(doc, opt.Scale)
 }
 
+// resetParser brings Graphviz's parser back to its first state after a
+// syntax error. An error at the first token ("x [label=<h]; ") leaves that
+// token in the parser, and every later parse, of any DOT, failed near it,
+// for the life of the process (found by FuzzDOT). A parse of ">" clears
+// it; so until a one-line graph parses, a few times at most, this parses
+// ">". Called under gvMu.
+func resetParser() {
+	parse := func(dot string) bool {
+		g, err := graphviz.ParseBytes([]byte(dot))
+		if err == nil && g != nil {
+			g.Close()
+		}
+		return err == nil && g != nil
+	}
+	for range 4 {
+		if parse("graph {}") {
+			return
+		}
+		parse(">")
+	}
+}
+
 // withGraph checks dot against the limits (checkDOT), parses it and
 // calls fn with the Graphviz context and the parsed graph, all under
 // gvMu. Errors the input causes match ErrInput. Panics from go-graphviz
@@ -180,6 +202,7 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 	}
 	graph, err := graphviz.ParseBytes(dot)
 	if err != nil {
+		resetParser()
 		return badInput("parsing DOT: %s", strings.TrimSpace(err.Error()))
 	}
 	if graph == nil {
