@@ -48,17 +48,48 @@ func badInput(format string, args ...any) error {
 // and HTML strings, identifiers, braces) and refuses, with an inputError
 // naming the line, a string longer than MaxText, strings longer than
 // MaxTotalText together, braces nested deeper than MaxDepth, or anything
-// but comments after the graph's closing brace, or a string or comment
-// that never ends. Other syntax errors are left to Graphviz's parser,
-// which names them better.
+// but comments after the graph's closing brace, a string or comment that
+// never ends, or a header other than [strict] graph|digraph [name] {.
+// Other syntax errors are left to Graphviz's parser, which names them
+// better.
 //
 // Graphviz parses the first graph of its input and keeps the rest for the
 // next parse: after "digraph { a } digraph { b }" the next picture, of
 // whatever DOT, was of graph b, and after "digraph { a } x" it failed.
-// Other syntax errors are followed by resetParser.
+// And a syntax error in the header left Graphviz's parser unable to parse
+// anything for the rest of the process ("x \"o\" { a }"): hence the
+// header check. Other syntax errors are followed by resetParser.
 func checkDOT(dot []byte) error {
 	line, depth, total := 1, 0, 0
 	closed := false // the graph's body has ended
+	// The header, [strict] graph|digraph [name] {, checked token by
+	// token: hdrStart, hdrStrict (after "strict"), hdrKind (after graph
+	// or digraph), hdrName, then hdrBody from its "{" on.
+	const (
+		hdrStart = iota
+		hdrStrict
+		hdrKind
+		hdrName
+		hdrBody
+	)
+	header := hdrStart
+	// token moves the header on by one token, or refuses it.
+	token := func(tok []byte) error {
+		kw := strings.ToLower(string(tok))
+		switch {
+		case header == hdrStart && kw == "strict":
+			header = hdrStrict
+		case (header == hdrStart || header == hdrStrict) && (kw == "graph" || kw == "digraph"):
+			header = hdrKind
+		case header == hdrKind && tok[0] != '{':
+			header = hdrName
+		case (header == hdrKind || header == hdrName) && tok[0] == '{':
+			header = hdrBody
+		default:
+			return badInput("DOT line %d: expected \"graph\" or \"digraph\" (after an optional \"strict\"), an optional name and \"{\"; found %q", line, tok[:min(len(tok), 20)])
+		}
+		return nil
+	}
 	text := func(start, end, startLine int, what string) error {
 		n := end - start
 		if n > MaxText {
@@ -126,6 +157,11 @@ func checkDOT(dot []byte) error {
 			if i >= len(dot) {
 				return badInput("DOT line %d: a quoted string that never ends", startLine)
 			}
+			if header < hdrBody {
+				if err := token(dot[start-1 : i+1]); err != nil {
+					return err
+				}
+			}
 		case c == '<':
 			start, startLine, open := i+1, line, 1
 			for i++; i < len(dot); i++ {
@@ -147,6 +183,11 @@ func checkDOT(dot []byte) error {
 			if i >= len(dot) {
 				return badInput("DOT line %d: an HTML string (<…>) that never ends", startLine)
 			}
+			if header < hdrBody {
+				if err := token(dot[start-1 : i+1]); err != nil {
+					return err
+				}
+			}
 		case isIDByte(c):
 			start := i
 			for i+1 < len(dot) && isIDByte(dot[i+1]) {
@@ -155,16 +196,33 @@ func checkDOT(dot []byte) error {
 			if err := text(start, i+1, line, "a name"); err != nil {
 				return err
 			}
+			if header < hdrBody {
+				if err := token(dot[start : i+1]); err != nil {
+					return err
+				}
+			}
 		case c == '{':
+			if header < hdrBody {
+				if err := token(dot[i : i+1]); err != nil {
+					return err
+				}
+			}
 			depth++
 			if depth > MaxDepth {
 				return badInput("DOT line %d: braces (subgraphs) nested more than %d deep; at most %d can be drawn", line, MaxDepth, MaxDepth)
+			}
+		case header < hdrBody:
+			if err := token(dot[i : i+1]); err != nil {
+				return err
 			}
 		case c == '}':
 			depth--
 			closed = depth == 0
 			depth = max(depth, 0)
 		}
+	}
+	if header < hdrBody {
+		return badInput("DOT line %d: expected \"graph\" or \"digraph\" (after an optional \"strict\"), an optional name and \"{\"; found the end of the input", line)
 	}
 	return nil
 }

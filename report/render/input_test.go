@@ -207,8 +207,9 @@ func TestControlCharsInLabels(t *testing.T) {
 // in Graphviz's parser for the next picture: the picture drawn after
 // "digraph { a } digraph { b }" was of graph b, whatever its DOT, and the
 // one after "digraph { a } x" failed near 'x' (found by FuzzDOT; see also
-// TestResetParser). Strings and comments that never end get a clearer
-// message than Graphviz's.
+// TestResetParser). So is a bad header: after "x \"o\" { a }" Graphviz
+// could parse nothing for the rest of the process. Strings and comments
+// that never end get a clearer message than Graphviz's.
 func TestOneGraph(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct{ dot, want string }{
@@ -219,6 +220,11 @@ func TestOneGraph(t *testing.T) {
 		{"digraph { a [label=<h&#8238;t\n ] }", `DOT line 1: an HTML string (<…>) that never ends`},
 		{"digraph {\n a [label=\"x ] }", `DOT line 2: a quoted string that never ends`},
 		{"digraph { /* a ] }", `DOT line 1: a comment (/* …) that never ends`},
+		{"x \"o\" { a }", `DOT line 1: expected "graph" or "digraph" (after an optional "strict"), an optional name and "{"; found "x"`},
+		{"digra\xe1\xe1 \"objects\" {\n a }", `found "digra\xe1\xe1"`},
+		{"strict digraph \"g\" \"h\" { a }", `found "\"h\""`},
+		{"/* c */ graph\n", `DOT line 2: expected "graph" or "digraph" (after an optional "strict"), an optional name and "{"; found the end of the input`},
+		{"STRICT DiGraph <<b>g</b>> { a }", ""},
 	} {
 		_, err := Layout(ctx, []byte(c.dot), PNGOptions{})
 		if c.want == "" && err != nil || c.want != "" && (!errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want)) {
