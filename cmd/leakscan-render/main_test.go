@@ -40,7 +40,8 @@ func TestRenderBadInput(t *testing.T) {
 	}{
 		{[]string{"png"}, "digraph {", "syntax error"},
 		{[]string{"svg"}, "", "empty input"},
-		{[]string{"png"}, "\x00\xff\x1f\x8b garbage", `expected "graph" or "digraph"`},
+		{[]string{"png"}, "\x00\xff\x1f\x8b garbage", "a NUL byte"},
+		{[]string{"png"}, "\xff\x1f\x8b garbage", `expected "graph" or "digraph"`},
 		{[]string{"png"}, "digraph { " + manyNodes(3000) + " }", "graph has 3000 nodes"}, // over the node cap
 		{[]string{"png"}, "digraph { a -> \x1b[31mRED\x1b[0m ;; ] }", `near '\x1b'`},
 		{[]string{"svg"}, `digraph { a [label="` + strings.Repeat("x", 10<<20) + `"]; }`, "a quoted string of 10485760 bytes"},

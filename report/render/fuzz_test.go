@@ -134,10 +134,10 @@ func FuzzDOTText(f *testing.F) {
 				t.Fatalf("checkDOT: %v", err)
 			}
 		}
-		// s without braces, strings, comments, backslashes, as a graph's
+		// s without braces, strings, comments, backslashes, NULs, as a graph's
 		// body: a good header, one level of braces, nothing after it
 		body := strings.Map(func(r rune) rune {
-			if strings.ContainsRune("{}\"<>/#\\", r) {
+			if strings.ContainsRune("{}\"<>/#\\\x00", r) {
 				return -1
 			}
 			return r

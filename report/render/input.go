@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -49,7 +50,8 @@ func badInput(format string, args ...any) error {
 // naming the line, a string longer than MaxText, strings longer than
 // MaxTotalText together, braces nested deeper than MaxDepth, or anything
 // but comments after the graph's closing brace, a string or comment that
-// never ends, or a header other than [strict] graph|digraph [name] {.
+// never ends, a header other than [strict] graph|digraph [name] {, or a
+// NUL byte.
 // Other syntax errors are left to Graphviz's parser, which names them
 // better.
 //
@@ -58,8 +60,14 @@ func badInput(format string, args ...any) error {
 // whatever DOT, was of graph b, and after "digraph { a } x" it failed.
 // And a syntax error in the header left Graphviz's parser unable to parse
 // anything for the rest of the process ("x \"o\" { a }"): hence the
-// header check. Other syntax errors are followed by resetParser.
+// header check. Graphviz reads its input up to the first NUL byte: a NUL
+// in a comment made it see a comment that never ends, after which it
+// parsed nothing more; so NUL bytes are refused.
+// Other syntax errors are followed by resetParser.
 func checkDOT(dot []byte) error {
+	if i := bytes.IndexByte(dot, 0); i >= 0 {
+		return badInput("DOT line %d: a NUL byte; DOT is text", 1+bytes.Count(dot[:i], []byte{'\n'}))
+	}
 	line, depth, total := 1, 0, 0
 	closed := false // the graph's body has ended
 	// The header, [strict] graph|digraph [name] {, checked token by

@@ -208,7 +208,9 @@ func TestControlCharsInLabels(t *testing.T) {
 // "digraph { a } digraph { b }" was of graph b, whatever its DOT, and the
 // one after "digraph { a } x" failed near 'x' (found by FuzzDOT; see also
 // TestResetParser). So is a bad header: after "x \"o\" { a }" Graphviz
-// could parse nothing for the rest of the process. Strings and comments
+// could parse nothing for the rest of the process, and so is a NUL byte,
+// where Graphviz stops reading ("/* \x00 */ digraph { a }" was a comment
+// that never ends to it, and broke it for good too). Strings and comments
 // that never end get a clearer message than Graphviz's.
 func TestOneGraph(t *testing.T) {
 	ctx := context.Background()
@@ -225,6 +227,8 @@ func TestOneGraph(t *testing.T) {
 		{"strict digraph \"g\" \"h\" { a }", `found "\"h\""`},
 		{"/* c */ graph\n", `DOT line 2: expected "graph" or "digraph" (after an optional "strict"), an optional name and "{"; found the end of the input`},
 		{"STRICT DiGraph <<b>g</b>> { a }", ""},
+		{"/* d\x00 */ digraph { a }", `DOT line 1: a NUL byte; DOT is text`},
+		{"digraph {\n a [label=\"x\x00y\"] }", `DOT line 2: a NUL byte; DOT is text`},
 	} {
 		_, err := Layout(ctx, []byte(c.dot), PNGOptions{})
 		if c.want == "" && err != nil || c.want != "" && (!errors.Is(err, ErrInput) || !strings.HasSuffix(err.Error(), c.want)) {

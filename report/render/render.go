@@ -149,7 +149,9 @@ func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, erro
 // token in the parser, and every later parse, of any DOT, failed near it,
 // for the life of the process (found by FuzzDOT). A parse of ">" clears
 // it; so until a one-line graph parses, a few times at most, this parses
-// ">". Called under gvMu.
+// ">". (An error in the graph's header is worse: nothing clears it, so
+// checkDOT refuses a bad header before Graphviz sees it.) Called under
+// gvMu.
 func resetParser() {
 	parse := func(dot string) bool {
 		g, err := graphviz.ParseBytes([]byte(dot))
@@ -169,9 +171,10 @@ func resetParser() {
 // withGraph checks dot against the limits (checkDOT), parses it and
 // calls fn with the Graphviz context and the parsed graph, all under
 // gvMu. Errors the input causes match ErrInput. Panics from go-graphviz
-// come back as errors. ctx is checked before the work starts, not during it: calls
-// into the WebAssembly module get a context that is never cancelled, as
-// a call cut short could leave the one shared module broken.
+// come back as errors. ctx is checked before the work starts, not during
+// it: calls into the WebAssembly module get a context that is never
+// cancelled, as a call cut short could leave the one shared module
+// broken.
 func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *graphviz.Graph) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
