@@ -123,8 +123,18 @@ func (h *Heap) buildReverse() {
 	h.rev = r
 }
 
+// MaxKinds is the largest number of distinct edge kinds, and of distinct
+// root kinds, a Heap can hold: both are stored as one byte per edge or
+// root.
+const MaxKinds = 256
+
 // Builder collects nodes, edges and roots, then builds a Heap. Edges may
 // be added in any order and before their target node exists.
+//
+// The adding methods never fail and never panic, whatever the data: the
+// first problem they meet (more than MaxKinds edge or root kinds) is
+// recorded, Err reports it, and Build returns it. A reader can check Err
+// to stop early or just call Build.
 type Builder struct {
 	h        Heap
 	types    map[string]int32
@@ -132,6 +142,7 @@ type Builder struct {
 	kinds    map[string]uint8
 	rootKind map[string]uint8
 	from     []int32
+	err      error // the first error, returned by Build
 }
 
 // NewBuilder returns an empty builder.
@@ -139,18 +150,30 @@ func NewBuilder() *Builder {
 	return &Builder{types: map[string]int32{}, strings: map[string]int32{}, kinds: map[string]uint8{}, rootKind: map[string]uint8{}}
 }
 
-// SetKind declares an edge kind's weakness and path cost.
+// SetKind declares an edge kind's weakness and path cost. Past MaxKinds
+// kinds it records an error (see Builder) and changes nothing.
 func (b *Builder) SetKind(k EdgeKind) {
 	i := b.kind(k.Name)
+	if b.h.Kinds[i].Name != k.Name {
+		return // no room for the kind
+	}
 	b.h.Kinds[i] = k
 }
 
+// Err returns the first error met while adding to the builder, or nil.
+func (b *Builder) Err() error { return b.err }
+
+// kind returns the index of the named edge kind, adding it when new. Past
+// MaxKinds it records an error and returns 0.
 func (b *Builder) kind(name string) uint8 {
 	if i, ok := b.kinds[name]; ok {
 		return i
 	}
-	if len(b.h.Kinds) == 256 {
-		panic("graph: more than 256 edge kinds")
+	if len(b.h.Kinds) >= MaxKinds {
+		if b.err == nil {
+			b.err = fmt.Errorf("graph: edge kind %q: more than %d edge kinds", name, MaxKinds)
+		}
+		return 0
 	}
 	i := uint8(len(b.h.Kinds))
 	b.kinds[name] = i
@@ -198,9 +221,16 @@ func (b *Builder) AddEdge(from, to int32, kind, label string) {
 }
 
 // AddRoot marks node n as a root of the given kind ("module", "thread" …).
+// Past MaxKinds root kinds it records an error (see Builder).
 func (b *Builder) AddRoot(n int32, kind, label string) {
 	k, ok := b.rootKind[kind]
 	if !ok {
+		if len(b.h.RootKindNames) >= MaxKinds {
+			if b.err == nil {
+				b.err = fmt.Errorf("graph: root kind %q: more than %d root kinds", kind, MaxKinds)
+			}
+			return
+		}
 		k = uint8(len(b.h.RootKindNames))
 		b.rootKind[kind] = k
 		b.h.RootKindNames = append(b.h.RootKindNames, kind)
@@ -211,9 +241,13 @@ func (b *Builder) AddRoot(n int32, kind, label string) {
 }
 
 // Build checks the edges and returns the heap, its edges grouped by source
-// node in the order they were added (a stable counting sort). The builder
-// must not be used afterwards.
+// node in the order they were added (a stable counting sort). It returns
+// the first error the adding methods recorded, if any. The builder must
+// not be used afterwards.
 func (b *Builder) Build() (*Heap, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
 	h := &b.h
 	n := int32(len(h.Types))
 	for i, to := range h.EdgeTo {

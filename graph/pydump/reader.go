@@ -146,8 +146,15 @@ const (
 const (
 	formatName   = "leakscan-pydump"
 	maxVersion   = 1
-	maxEdgeKinds = 200 // graph.Builder allows 256
-	maxRootKinds = 64
+	maxEdgeKinds = 200 // plus "global" and "garbage"; graph.MaxKinds is 256
+	maxRootKinds = 64  // plus "unknown"
+)
+
+// The caps above keep the builder within graph.MaxKinds, so that Build
+// never fails on kinds: this does not compile if they grow past it.
+var (
+	_ [graph.MaxKinds - maxEdgeKinds - 2]struct{}
+	_ [graph.MaxKinds - maxRootKinds - 1]struct{}
 )
 
 // Parse reads a dump from its decompressed bytes (the caller undoes gzip).

@@ -44,5 +44,17 @@
 // tests can relate the picture to the graph.
 //
 // Graphs with more than MaxNodes nodes are refused: a picture of more is
-// unreadable and its layout slow. Trim the graph first.
+// unreadable and its layout slow. Trim the graph first. So are, before
+// Graphviz sees them, strings longer than MaxText (or MaxTotalText
+// together) and braces nested deeper than MaxDepth, which made the layout
+// or the drawing run for minutes or exhaust the WebAssembly memory (and
+// leave the shared module broken for later pictures). Errors caused by
+// the DOT given match ErrInput, and carry no control character: text
+// quoted from the input is escaped (SafeText).
+//
+// Bidirectional formatting characters (U+202E and the like), which could
+// make a name read as another, are replaced by U+FFFD in everything drawn
+// or returned: the SVG, the texts of the PNG, and Layout's names and
+// labels. Graphviz also makes them from character references (&#8238;),
+// so they are replaced in its output, not in the DOT.
 package render

@@ -94,7 +94,9 @@ var (
 )
 
 // SVG lays out the DOT graph and writes it to w as SVG, as Graphviz's own
-// SVG renderer draws it.
+// SVG renderer draws it, except that bidirectional formatting characters
+// (which Graphviz also makes from character references such as &#8238;)
+// are replaced by U+FFFD.
 func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	var buf bytes.Buffer
 	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
@@ -103,7 +105,7 @@ func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("rendering SVG: %w", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := w.Write(cleanSVG(buf.Bytes())); err != nil {
 		return fmt.Errorf("writing SVG: %w", err)
 	}
 	return nil
@@ -142,17 +144,46 @@ func Layout(ctx context.Context, dot []byte, opt PNGOptions) (*GraphLayout, erro
 	return newLayout(doc, opt.Scale)
 }
 
-// withGraph parses dot and calls fn with the Graphviz context and the
-// parsed graph, all under gvMu. Panics from go-graphviz come back as
-// errors. ctx is checked before the work starts, not during it: calls
-// into the WebAssembly module get a context that is never cancelled, as
-// a call cut short could leave the one shared module broken.
+// resetParser brings Graphviz's parser back to its first state after a
+// syntax error. An error at the first token ("x [label=<h]; ") leaves that
+// token in the parser, and every later parse, of any DOT, failed near it,
+// for the life of the process (found by FuzzDOT). A parse of ">" clears
+// it; so until a one-line graph parses, a few times at most, this parses
+// ">". (An error in the graph's header is worse: nothing clears it, so
+// checkDOT refuses a bad header before Graphviz sees it.) Called under
+// gvMu.
+func resetParser() {
+	parse := func(dot string) bool {
+		g, err := graphviz.ParseBytes([]byte(dot))
+		if err == nil && g != nil {
+			g.Close()
+		}
+		return err == nil && g != nil
+	}
+	for range 4 {
+		if parse("graph {}") {
+			return
+		}
+		parse(">")
+	}
+}
+
+// withGraph checks dot against the limits (checkDOT), parses it and
+// calls fn with the Graphviz context and the parsed graph, all under
+// gvMu. Errors the input causes match ErrInput. Panics from go-graphviz
+// come back as errors. ctx is checked before the work starts, not during
+// it: calls into the WebAssembly module get a context that is never
+// cancelled, as a call cut short could leave the one shared module
+// broken.
 func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *graphviz.Graph) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if len(bytes.TrimSpace(dot)) == 0 {
-		return errors.New("parsing DOT: empty input")
+		return badInput("parsing DOT: empty input")
+	}
+	if err := checkDOT(dot); err != nil {
+		return err
 	}
 	gvMu.Lock()
 	defer gvMu.Unlock()
@@ -161,7 +192,7 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("graphviz failed: %v", r)
+			err = errors.New(SafeText(fmt.Sprintf("graphviz failed: %v", r)))
 			gv = nil // start afresh next time rather than trust its state
 		}
 	}()
@@ -174,10 +205,11 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 	}
 	graph, err := graphviz.ParseBytes(dot)
 	if err != nil {
-		return fmt.Errorf("parsing DOT: %s", strings.TrimSpace(err.Error()))
+		resetParser()
+		return badInput("parsing DOT: %s", strings.TrimSpace(err.Error()))
 	}
 	if graph == nil {
-		return errors.New("parsing DOT: no graph")
+		return badInput("parsing DOT: no graph")
 	}
 	defer func() {
 		if cerr := graph.Close(); cerr != nil && err == nil {
@@ -189,7 +221,7 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 		return fmt.Errorf("counting nodes: %w", err)
 	}
 	if n > MaxNodes {
-		return fmt.Errorf("graph has %d nodes; at most %d can be drawn (trim it first)", n, MaxNodes)
+		return badInput("graph has %d nodes; at most %d can be drawn (trim it first)", n, MaxNodes)
 	}
 	return fn(gv, graph)
 }

@@ -91,12 +91,13 @@ type xdotStop struct {
 // than failing the picture.
 func decodeXdot(data []byte) (*xdotGraph, error) {
 	var g xdotGraph
-	if err := json.Unmarshal(data, &g); err != nil {
+	if err := json.Unmarshal(escapeJSONControls(data), &g); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
 			return nil, err
 		}
 	}
+	g.noBidi()
 	g.LDraw = fixTexts(g.LDraw, g.Label, map[byte]string{'G': g.Name})
 	names := make(map[int]string, len(g.Objects))
 	for i := range g.Objects {
@@ -111,6 +112,62 @@ func decodeXdot(data []byte) (*xdotGraph, error) {
 		fixTexts(e.TLDraw, "", nil)
 	}
 	return &g, nil
+}
+
+// escapeJSONControls repairs Graphviz's json output, which copies control
+// characters of the DOT (a label="\x03") raw into its strings, where JSON
+// does not allow them: inside strings they are written as \u00XX escapes.
+// Found by FuzzDOT: such a graph drew as SVG and failed as PNG.
+func escapeJSONControls(data []byte) []byte {
+	var out []byte
+	last, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case inString && c == '\\':
+			i++ // the escaped character
+		case inString && c < 0x20:
+			if out == nil {
+				out = make([]byte, 0, len(data)+64)
+			}
+			out = append(out, data[last:i]...)
+			out = append(out, '\\', 'u', '0', '0', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+			last = i + 1
+		}
+	}
+	if out == nil {
+		return data
+	}
+	return append(out, data[last:]...)
+}
+
+// noBidi replaces the bidirectional formatting characters in every name,
+// label and text of the graph (see noBidi): Graphviz passes them through,
+// and makes them from character references (&#8238;) too, so they are
+// removed here, from everything the picture draws and Layout returns.
+func (g *xdotGraph) noBidi() {
+	ops := func(list []xdotOp) {
+		for i := range list {
+			list[i].Text = noBidi(list[i].Text)
+		}
+	}
+	g.Name, g.Label = noBidi(g.Name), noBidi(g.Label)
+	ops(g.Draw)
+	ops(g.LDraw)
+	for i := range g.Objects {
+		o := &g.Objects[i]
+		o.Name, o.Label = noBidi(o.Name), noBidi(o.Label)
+		ops(o.Draw)
+		ops(o.LDraw)
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		e.Label = noBidi(e.Label)
+		for _, l := range [][]xdotOp{e.Draw, e.LDraw, e.HDraw, e.TDraw, e.HLDraw, e.TLDraw} {
+			ops(l)
+		}
+	}
 }
 
 // transform maps Graphviz points (y up) to image pixels (y down).
