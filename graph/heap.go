@@ -5,13 +5,6 @@ import (
 	"sync"
 )
 
-// Node flags, as dumps set them.
-const (
-	FlagGarbage   uint8 = 1 << iota // in Python's gc.garbage
-	FlagFinalizer                   // has a finalizer (__del__, a generator …)
-	FlagTracked                     // tracked by the cycle collector
-)
-
 // EdgeKind describes one kind of edge ("attr", "key", "index" …).
 type EdgeKind struct {
 	Name string
@@ -23,7 +16,9 @@ type EdgeKind struct {
 
 // Heap is an immutable object graph. Node i has type TypeNames[Types[i]],
 // size Sizes[i], external id IDs[i], short value Strings[Values[i]] (or
-// none when -1) and flags Flags[i]; its outgoing edges are e in
+// none when -1) and flags Flags[i] (bits whose meaning the reader that
+// built the heap defines: see graph/pydump's Flag constants); its
+// outgoing edges are e in
 // Start[i]:Start[i+1], to node EdgeTo[e], of kind Kinds[EdgeKinds[e]],
 // labelled Strings[EdgeLabels[e]] (or unlabelled when -1).
 type Heap struct {

@@ -147,7 +147,7 @@ func findCycles(hd *heap.HeapDump) cycleScan {
 	garbage := make([]bool, ncomp)
 	for v, o := range orig {
 		shallow[comp[v]] += h.Sizes[o]
-		if h.Flags[o]&graph.FlagGarbage != 0 {
+		if h.Flags[o]&pydump.FlagGarbage != 0 {
 			garbage[comp[v]] = true
 		}
 	}

@@ -15,8 +15,8 @@ import (
 //
 // Heap has one node per object record, in file order (node i is the i-th
 // object record; Heap.IDs holds the Python id()), with the record's type
-// name, size, value and flags (the f bits 1, 2, 4 become graph.FlagGarbage,
-// graph.FlagFinalizer, graph.FlagTracked). Its edges are the records' "e"
+// name, size, value and flags (the f bits 1, 2, 4 become FlagGarbage,
+// FlagFinalizer, FlagTracked). Its edges are the records' "e"
 // entries in order, kind and label as written, except for two renamed
 // kinds that make retainer paths (graph.ShortestRetainers) avoid detours:
 //
@@ -29,7 +29,7 @@ import (
 //   - "garbage" (Cost 100): the "index" edges out of the gc.garbage list,
 //     identified as the value of key 'garbage' in the __dict__ of the
 //     "module" root labelled "gc" (labels "[i]" kept). Objects in
-//     gc.garbage also carry graph.FlagGarbage.
+//     gc.garbage also carry FlagGarbage.
 //
 // Every other kind costs 1, including kinds FORMAT.md does not list
 // (treated as "ref" as it asks, but keeping their name; past 200 distinct
@@ -489,3 +489,10 @@ func (p *parser) header(b []byte) error {
 	}
 	return nil
 }
+
+// The bits this reader sets in graph.Heap.Flags, from the records' f field.
+const (
+	FlagGarbage   uint8 = 1 << iota // in Python's gc.garbage
+	FlagFinalizer                   // has a finalizer (__del__, a generator …)
+	FlagTracked                     // tracked by the cycle collector
+)

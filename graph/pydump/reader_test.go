@@ -234,11 +234,11 @@ func TestLeakyDumps(t *testing.T) {
 			// flags
 			tracked := 0
 			for _, f := range h.Flags {
-				if f&graph.FlagTracked != 0 {
+				if f&FlagTracked != 0 {
 					tracked++
 				}
 			}
-			if tracked == 0 || h.Flags[mainDict]&graph.FlagTracked == 0 || h.Flags[reg]&graph.FlagTracked != 0 {
+			if tracked == 0 || h.Flags[mainDict]&FlagTracked == 0 || h.Flags[reg]&FlagTracked != 0 {
 				t.Errorf("tracked flags: %d", tracked)
 			}
 			// the retainer path of a leaked Request goes through Handler.seen
@@ -279,7 +279,7 @@ func TestGarbageCost(t *testing.T) {
 	if k := h.Kind(h.Start[1]); k.Name != KindGlobal || h.Label(h.Start[1]) != "'garbage'" {
 		t.Errorf("gc.__dict__ edge kind %+v", k)
 	}
-	if h.Flags[3] != graph.FlagGarbage|graph.FlagFinalizer|graph.FlagTracked {
+	if h.Flags[3] != FlagGarbage|FlagFinalizer|FlagTracked {
 		t.Errorf("flags %b", h.Flags[3])
 	}
 	r := graph.ShortestRetainers(h)

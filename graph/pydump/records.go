@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-
-	"github.com/leakscan/leakscan/graph"
 )
 
 // This file scans the record lines of a dump: objects, types and roots by
@@ -285,13 +283,13 @@ func (p *parser) object(r *rec, mark int) error {
 	}
 	var flags uint8
 	if r.f&1 != 0 {
-		flags |= graph.FlagGarbage
+		flags |= FlagGarbage
 	}
 	if r.f&2 != 0 {
-		flags |= graph.FlagFinalizer
+		flags |= FlagFinalizer
 	}
 	if r.f&4 != 0 {
-		flags |= graph.FlagTracked
+		flags |= FlagTracked
 	}
 	p.nodeEdge = append(p.nodeEdge, int64(mark))
 	if len(r.tb) > 0 && string(r.tb) != "null" {
