@@ -177,28 +177,10 @@ func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
 // CommonAllocSite finds the allocation traceback shared by most of the
 // instances of a type that have one; nil when the dump has none.
 func CommonAllocSite(hd *HeapDump, typ string) *AllocSite {
-	d := hd.Dump
-	h := d.Heap
+	h := hd.Dump.Heap
 	t := int32(slices.Index(h.TypeNames, typ))
-	if d.Allocs == nil || t < 0 {
+	if t < 0 {
 		return nil
 	}
-	counts := map[int32]int{}
-	of := 0
-	for v, tb := range d.Allocs {
-		if tb >= 0 && h.Types[v] == t {
-			counts[tb]++
-			of++
-		}
-	}
-	best, bestN := int32(-1), 0
-	for tb, n := range counts {
-		if n > bestN || (n == bestN && tb < best) {
-			best, bestN = tb, n
-		}
-	}
-	if best < 0 {
-		return nil
-	}
-	return &AllocSite{Stack: slices.Clone(d.AllocStacks[best]), Instances: bestN, Of: of}
+	return allocSiteOf(hd, func(v int32) bool { return h.Types[v] == t })
 }

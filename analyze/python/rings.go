@@ -126,11 +126,11 @@ func (rf *ringFinder) find(a int32) []int32 {
 	var nodes []int32
 	rf.edges = rf.edges[:0]
 	rf.edges = append(rf.edges, closing)
-	for u := edgeSource(g, closing); u != a; {
+	for u := g.EdgeSource(closing); u != a; {
 		nodes = append(nodes, u)
 		e := rf.via[u]
 		rf.edges = append(rf.edges, e)
-		u = edgeSource(g, e)
+		u = g.EdgeSource(e)
 	}
 	nodes = append(nodes, a)
 	// reverse into ring order: a, …, source of the closing edge
@@ -141,21 +141,6 @@ func (rf *ringFinder) find(a int32) []int32 {
 		rf.edges[i], rf.edges[j] = rf.edges[j], rf.edges[i]
 	}
 	return nodes
-}
-
-// edgeSource is the node an edge leaves, by binary search of the CSR
-// offsets.
-func edgeSource(g *graph.Heap, e int64) int32 {
-	lo, hi := 0, g.NumNodes()-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if g.Start[mid] <= e {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	return int32(lo)
 }
 
 // ringNode is one step of a ring being described, with what the break
