@@ -18,27 +18,28 @@ const SchemaVersion = 1
 
 // jsonDoc is the JSON document of a series diff.
 type jsonDoc struct {
-	Schema       string             `json:"schema"`
-	Version      int                `json:"version"`
-	Kind         string             `json:"kind"`
-	SampleType   series.ValueType   `json:"sample_type"`
-	By           series.KeyMode     `json:"by"`
-	RateUnit     string             `json:"rate_unit"`
-	Span         float64            `json:"span_seconds"`
-	Verdict      jsonVerdict        `json:"verdict"`
-	Inputs       []jsonInput        `json:"inputs"`
-	Total        jsonTrend          `json:"total"`
-	RowsTotal    int                `json:"rows_total"`
-	Rows         []jsonRow          `json:"rows"`
-	Churn        []jsonChurn        `json:"churn"`
-	BigRetainers []heap.BigRetainer `json:"biggest_retainers,omitempty"`
-	Findings     []jsonFinding      `json:"findings,omitempty"`
-	Hidden       []float64          `json:"hidden_profiler,omitempty"`
-	Focus        string             `json:"focus,omitempty"`
-	Ignore       string             `json:"ignore,omitempty"`
-	Warnings     []string           `json:"warnings"`
-	Collector    *python.Collector  `json:"collector,omitempty"`
-	Related      []*jsonDoc         `json:"related,omitempty"`
+	Schema        string              `json:"schema"`
+	Version       int                 `json:"version"`
+	Kind          string              `json:"kind"`
+	SampleType    series.ValueType    `json:"sample_type"`
+	By            series.KeyMode      `json:"by"`
+	RateUnit      string              `json:"rate_unit"`
+	Span          float64             `json:"span_seconds"`
+	Verdict       jsonVerdict         `json:"verdict"`
+	Inputs        []jsonInput         `json:"inputs"`
+	Total         jsonTrend           `json:"total"`
+	RowsTotal     int                 `json:"rows_total"`
+	Rows          []jsonRow           `json:"rows"`
+	Churn         []jsonChurn         `json:"churn"`
+	BigRetainers  []heap.BigRetainer  `json:"biggest_retainers,omitempty"`
+	Findings      []jsonFinding       `json:"findings,omitempty"`
+	Accumulations []heap.Accumulation `json:"accumulation_points,omitempty"`
+	Hidden        []float64           `json:"hidden_profiler,omitempty"`
+	Focus         string              `json:"focus,omitempty"`
+	Ignore        string              `json:"ignore,omitempty"`
+	Warnings      []string            `json:"warnings"`
+	Collector     *python.Collector   `json:"collector,omitempty"`
+	Related       []*jsonDoc          `json:"related,omitempty"`
 }
 
 // jsonGo is what a goroutine group adds to a row.

@@ -86,10 +86,21 @@ func (typeView) textRow(w io.Writer, _ *series.Result, i int, r series.Row) {
 	}
 }
 
-// textAfter lists, for a single dump, the objects that retain the most.
+// textAfter lists, for a single dump, its suspect accumulation points
+// and the objects that retain the most.
 func (typeView) textAfter(w io.Writer, res *series.Result) {
 	d := heap.DetailOf(res)
-	if d == nil || len(d.BigRetainers) == 0 {
+	if d == nil {
+		return
+	}
+	if len(d.Accumulations) > 0 {
+		fmt.Fprintf(w, "\nsuspect accumulation points (a tenth or more of the heap, held as many objects of one type):\n")
+		for _, a := range d.Accumulations {
+			fmt.Fprintf(w, "  %s %s (%s of the heap) holds %d %s ← %s\n", units.Value(float64(a.Retained), "bytes"), units.Printable(a.Type),
+				fmt.Sprintf("%.0f%%", 100*a.Share), a.Members, units.Printable(a.Member), pathSummary(a.Path))
+		}
+	}
+	if len(d.BigRetainers) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\nbiggest retainers (what freeing each would free):\n")
@@ -136,6 +147,7 @@ func (typeView) jsonRow(j *jsonRow, r series.Row) {
 func (typeView) jsonDoc(j *jsonDoc, res *series.Result) {
 	if d := heap.DetailOf(res); d != nil {
 		j.BigRetainers = d.BigRetainers
+		j.Accumulations = d.Accumulations
 		for _, f := range d.Findings {
 			j.Findings = append(j.Findings, findingJSON(f))
 		}

@@ -83,3 +83,45 @@ func TestFindingsBelowNoise(t *testing.T) {
 		t.Errorf("findings in noise: %+v", fs)
 	}
 }
+
+// TestAccumulations: in one dump, a list holding 100 records that make
+// most of the heap is a suspect accumulation point; a dict as big whose
+// members are of many types is not, nor a list of 10.
+func TestAccumulations(t *testing.T) {
+	b := graph.NewBuilder()
+	mod := b.AddNode(1, "mod", 64, "", 0)
+	b.AddRoot(mod, "module", "app")
+	list := b.AddNode(2, "list", 64, "", 0)
+	b.AddEdge(mod, list, "global", "SEEN")
+	for k := range 100 {
+		r := b.AddNode(uint64(100+k), "Record", 400, "", 0)
+		b.AddEdge(list, r, "index", "[i]")
+	}
+	mixed := b.AddNode(3, "dict", 64, "", 0)
+	b.AddEdge(mod, mixed, "global", "MIXED")
+	for k := range 100 {
+		r := b.AddNode(uint64(1000+k), "T"+string(rune('a'+k%26)), 200, "", 0)
+		b.AddEdge(mixed, r, "key", "k")
+	}
+	small := b.AddNode(4, "list", 64, "", 0)
+	b.AddEdge(mod, small, "global", "SMALL")
+	for k := range 10 {
+		r := b.AddNode(uint64(5000+k), "Record", 1000, "", 0)
+		b.AddEdge(small, r, "index", "[i]")
+	}
+	h, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hd := &HeapDump{Name: "one", Dump: &Dump{Heap: h, Runtime: &Runtime{Name: "Test"}}}
+	hd.Dom = graph.ComputeDominators(h)
+	hd.Retained = graph.RetainedSizes(h, hd.Dom)
+	got := Accumulations(hd)
+	if len(got) != 1 {
+		t.Fatalf("%d suspects: %+v", len(got), got)
+	}
+	a := got[0]
+	if a.ID != 2 || a.Member != "Record" || a.Members != 100 || a.MemberBytes != 40_000 || a.Retained != 40_064 || !a.Path.Has("global", "SEEN") {
+		t.Errorf("suspect %+v", a)
+	}
+}

@@ -110,6 +110,9 @@ type Detail struct {
 	// BigRetainers lists, for a single dump, the objects that retain the
 	// most.
 	BigRetainers []BigRetainer
+	// Accumulations are, for a single dump, its suspect accumulation
+	// points (MAT's leak suspects).
+	Accumulations []Accumulation
 	// Findings are, for a series whose ids are stable, the accumulation
 	// points whose held objects grow, the most growth first.
 	Findings []Finding

@@ -124,28 +124,7 @@ func typeStats(hd *HeapDump) map[string]*TypeStats {
 		stats[i] = &TypeStats{}
 		out[name] = stats[i]
 	}
-	// Children of the dominator tree in CSR form, from Idom.
-	start := make([]int32, n+2)
-	for _, v := range hd.Dom.Order {
-		p := hd.Dom.Idom[v]
-		if p < 0 {
-			p = int32(n) // the virtual root
-		}
-		start[p+1]++
-	}
-	for i := 0; i <= n; i++ {
-		start[i+1] += start[i]
-	}
-	kids := make([]int32, len(hd.Dom.Order))
-	fill := slices.Clone(start[:n+1])
-	for _, v := range hd.Dom.Order {
-		p := hd.Dom.Idom[v]
-		if p < 0 {
-			p = int32(n)
-		}
-		kids[fill[p]] = v
-		fill[p]++
-	}
+	start, kids := domChildren(hd)
 	onPath := make([]int32, len(h.TypeNames))
 	type frame struct {
 		node int32
@@ -314,6 +293,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*series.Result, error) {
 	res.Verdict = series.VerdictOf(res.Suspects(), res.Span, n)
 	if n == 1 {
 		det.BigRetainers = BiggestRetainers(last, 10)
+		det.Accumulations = Accumulations(last)
 	}
 	det.Findings = Findings(ds)
 	return res, nil
@@ -425,4 +405,33 @@ func (ds *DumpSeries) samePID() {
 	if len(pids) > 1 {
 		ds.Warnings = append(ds.Warnings, fmt.Sprintf("the dumps come from %d processes (pids %s): a series should follow one process", len(pids), strings.Join(pids, ", ")))
 	}
+}
+
+// domChildren returns the children of the dominator tree in CSR form:
+// node v's are kids[start[v]:start[v+1]], and the virtual root's (the
+// nodes dominated by the roots together) are at index NumNodes.
+func domChildren(hd *HeapDump) (start, kids []int32) {
+	n := hd.Dump.Heap.NumNodes()
+	start = make([]int32, n+2)
+	for _, v := range hd.Dom.Order {
+		p := hd.Dom.Idom[v]
+		if p < 0 {
+			p = int32(n) // the virtual root
+		}
+		start[p+1]++
+	}
+	for i := 0; i <= n; i++ {
+		start[i+1] += start[i]
+	}
+	kids = make([]int32, len(hd.Dom.Order))
+	fill := slices.Clone(start[:n+1])
+	for _, v := range hd.Dom.Order {
+		p := hd.Dom.Idom[v]
+		if p < 0 {
+			p = int32(n)
+		}
+		kids[fill[p]] = v
+		fill[p]++
+	}
+	return start, kids
 }
