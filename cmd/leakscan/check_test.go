@@ -389,3 +389,23 @@ func TestCheckUsage(t *testing.T) {
 		t.Errorf("leakscan --help does not give exit code 1:\n%s", out)
 	}
 }
+
+// TestCheckReadmeExample: the example in the README is what check prints.
+func TestCheckReadmeExample(t *testing.T) {
+	atRoot(t)
+	withEnv(t, nil)
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "$ leakscan check testdata/heap/leaky --max-growth 5MiB\n"
+	_, block, ok := strings.Cut(string(readme), cmd)
+	if !ok {
+		t.Fatalf("README.md has no %q", cmd)
+	}
+	block, _, _ = strings.Cut(block, "```")
+	_, out, _ := runCLI(t, nil, "check", "testdata/heap/leaky", "--max-growth", "5MiB")
+	if out != block {
+		t.Errorf("README.md shows\n%s\ncheck prints\n%s", block, out)
+	}
+}
