@@ -132,8 +132,14 @@ func budgetOf(res *series.Result, b Budgets) (string, float64) {
 }
 
 // Signature is the name of a row that stays the same across runs and
-// rebuilds; the package documentation says what it is made of.
+// rebuilds; the package documentation says what it is made of. It is
+// valid UTF-8 (invalid bytes become U+FFFD), so that it survives a
+// baseline file unchanged.
 func Signature(res *series.Result, r *series.Row) string {
+	return strings.ToValidUTF8(signature(res, r), "\uFFFD")
+}
+
+func signature(res *series.Result, r *series.Row) string {
 	kind := string(res.Kind)
 	switch res.By {
 	case series.BySite:

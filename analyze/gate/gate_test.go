@@ -266,3 +266,23 @@ func TestParseSizeAndCount(t *testing.T) {
 		t.Errorf("ParseSize(5XB): %v", err)
 	}
 }
+
+// TestSignatureSurvivesBaseline: a name with invalid UTF-8, a control
+// character and a right-to-left override is accepted by the baseline
+// written from it.
+func TestSignatureSurvivesBaseline(t *testing.T) {
+	res := &series.Result{Kind: "python heap", By: series.ByType, SampleType: series.ValueType{Type: "objects", Unit: "count"},
+		Rows: []series.Row{{Key: "app.\xffEvil\x1b\u202e", Suspect: true, Trend: series.Trend{Delta: 5}}}}
+	rep := gate.Check(res, gate.Budgets{}, nil)
+	var buf bytes.Buffer
+	if err := gate.NewBaseline(rep).Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	base, err := gate.ReadBaseline(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := gate.Check(res, gate.Budgets{}, base); rep.Failed() || rep.Count(gate.Accepted) != 1 {
+		t.Errorf("not accepted by its own baseline: %q\n%s", signatures(rep), buf.String())
+	}
+}
