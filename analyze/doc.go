@@ -18,6 +18,8 @@
 //	analyze/goroutine  goroutine dumps in every form: parsers, grouping, series
 //	analyze/heap       format-neutral object-graph series, behind a per-runtime hook
 //	analyze/python     Python's hook and analyses: cycles, tasks, resources
+//	analyze/gate       leakscan check: signatures stable across runs and rebuilds,
+//	                   budgets, baselines (beside the façade, over the families' results)
 //
 // A new object-graph format is a reader under graph/ plus one row in
 // formats (and a heap.Runtime for its runtime); a new analysis is one row

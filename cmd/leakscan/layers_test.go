@@ -16,6 +16,7 @@ import (
 //	graph ← graph/<format> readers
 //	analyze/series ← stack ← input, pprofwire ← callgraph ← profile, goroutine
 //	graph, series, input ← analyze/heap ← analyze/<runtime>
+//	the families' result types ← analyze/gate (signatures, budgets, baselines)
 //	analyze/* ← analyze (the façade: the format and analysis registries)
 //	series and the families' result types ← report ← cmd
 //
@@ -35,6 +36,7 @@ var layers = map[string][]string{
 	"analyze/goroutine":        {"analyze/callgraph", "analyze/input", "analyze/pprofwire", "analyze/series", "analyze/stack"},
 	"analyze/heap":             {"analyze/input", "analyze/series", "graph"},
 	"analyze/python":           {"analyze/heap", "analyze/input", "analyze/series", "graph", "graph/pydump"},
+	"analyze/gate":             {"analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series"},
 	"analyze/internal/testkit": {"analyze/input"},
 	"analyze": {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/input", "analyze/pprofwire",
 		"analyze/profile", "analyze/python", "analyze/series"},
@@ -46,8 +48,8 @@ var layers = map[string][]string{
 	"report/render":           {},
 	"report/internal/testkit": {},
 
-	"cmd/leakscan": {"analyze", "analyze/callgraph", "analyze/heap", "analyze/input", "analyze/python", "analyze/series",
-		"graph/pydump", "report", "report/chart", "report/dot"},
+	"cmd/leakscan": {"analyze", "analyze/callgraph", "analyze/gate", "analyze/heap", "analyze/input", "analyze/python", "analyze/series",
+		"graph/pydump", "report", "report/chart", "report/dot", "report/units"},
 	"cmd/leakscan-render": {"report/render"},
 }
 

@@ -13,7 +13,7 @@ import (
 // Exit codes.
 const (
 	exitOK     = 0 // success
-	exitLeak   = 1 // reserved: a check found a leak
+	exitLeak   = 1 // leakscan check found a suspect over budget
 	exitInput  = 2 // bad usage or bad input
 	exitOutput = 3 // the output could not be written
 )
@@ -48,6 +48,10 @@ func run(args []string, s streams) int {
 	if err == nil {
 		return exitOK
 	}
+	var lf leakFound
+	if errors.As(err, &lf) {
+		return exitLeak // the summary on stdout says which
+	}
 	fmt.Fprintf(s.ErrOut, "leakscan: %s\n", err)
 	var oe outputError
 	if errors.As(err, &oe) {
@@ -66,10 +70,12 @@ across the series, told apart from churn, caches that fill up and stop, and
 sawtooth buffers; why it stays alive (retainer paths, reference cycles);
 and writes it up as a Markdown report with pictures (leakscan report).
 
-Exit codes: 0 ok; 2 bad usage or bad input; 3 the report could not be written.`,
+Exit codes: 0 ok; 1 leakscan check found a leak suspect over its budget;
+2 bad usage or bad input; 3 the report could not be written.`,
 		Example: `  leakscan diff heap-1.pb.gz heap-2.pb.gz heap-3.pb.gz heap-4.pb.gz
   leakscan diff snapshots/ --format markdown -o leak.md
   leakscan report snap-*.pydump.gz -o leak-report.md
+  leakscan check snapshots/ --max-growth 5MiB --baseline leak-baseline.json
   leakscan completion bash > /etc/bash_completion.d/leakscan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -78,6 +84,6 @@ Exit codes: 0 ok; 2 bad usage or bad input; 3 the report could not be written.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newDiffCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newDumperCmd(s), newVersionCmd(s))
+	root.AddCommand(newDiffCmd(s, nil), newCheckCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newDumperCmd(s), newVersionCmd(s))
 	return root
 }
