@@ -209,3 +209,36 @@ func TestTruncatedGoroutineProto(t *testing.T) {
 		t.Errorf("truncated goroutine proto: %v", err)
 	}
 }
+
+// FuzzLoad feeds any bytes, as one input and as the second of a pair,
+// through format sniffing, loading and every analysis: a failure is an
+// InputError or an OptionError, never a panic.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\n"))
+	f.Add([]byte("goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.main+0x1\t/x/main.go:5\n"))
+	f.Add([]byte(`{"format":"leakscan-pydump","version":1}` + "\n"))
+	f.Add([]byte{0x32, 0x00, 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02})
+	f.Add([]byte("JAVA PROFILE 1.0.2\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		for _, srcs := range [][]input.Source{{input.NewSource("a", data)}, {input.NewSource("a", data), input.NewSource("b", data)}} {
+			s, err := Load(srcs)
+			if err != nil {
+				var ie *input.InputError
+				if !errors.As(err, &ie) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("load: %T %v", err, err)
+				}
+				continue
+			}
+			if _, err := s.Analyze(Options{By: "site"}, true); err != nil {
+				var oe *OptionError
+				var ie *input.InputError
+				if !errors.As(err, &oe) && !errors.As(err, &ie) {
+					t.Fatalf("analyze: %T %v", err, err)
+				}
+			}
+		}
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leakscan/leakscan/report/units"
 )
 
 // table lays out rows of cells in aligned columns, numbers right-aligned
@@ -13,12 +15,15 @@ type table struct {
 	rows  [][]string
 }
 
-// maxCell is the most runes a cell shows; a longer one (a 100 MB function
+// Cells are made printable (names come from inputs). maxCell is the most
+// runes a cell shows; a longer one (a 100 MB function
 // name from a crafted profile) is cut in the middle.
 const maxCell = 200
 
 func (t *table) add(cells ...string) {
 	for i, c := range cells {
+		c = units.Printable(c)
+		cells[i] = c
 		if utf8.RuneCountInString(c) > maxCell {
 			rs := []rune(c)
 			cells[i] = string(rs[:maxCell/2-1]) + "…" + string(rs[len(rs)-maxCell/2:])

@@ -137,7 +137,7 @@ func header(res *series.Result) string {
 	if res.Ignore != "" {
 		s += ", ignore " + res.Ignore
 	}
-	return s
+	return units.Printable(s)
 }
 
 // VerdictLine is the one-sentence answer that opens every report:
