@@ -117,8 +117,9 @@ func FuzzDOT(f *testing.F) {
 // a good header and one level of braces around a body shorter than
 // MaxText without strings or comments; SafeText's
 // result is valid UTF-8 with nothing left to escape, and is s when s had
-// nothing to escape; noBidi and cleanSVG remove every bidirectional
-// formatting character and change nothing else.
+// nothing to escape; noBidi removes every bidirectional formatting
+// character and keeps the others; cleanSVG makes any text one that XML
+// reads, without bidi controls, and leaves clean text as it is.
 func FuzzDOTText(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
@@ -159,26 +160,28 @@ func FuzzDOTText(f *testing.F) {
 			t.Fatalf("SafeText(%q) = %q changed a clean string", s, safe)
 		}
 
-		b := cleanSVG([]byte(s))
-		xmlBad := func(r rune) bool { return isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' }
-		if bytes.ContainsFunc(b, xmlBad) {
-			t.Fatalf("cleanSVG(%q) = %q", s, b)
-		}
-		undo := func(s string) string { // both sides without what cleanSVG replaces and U+FFFD
-			return strings.Map(func(r rune) rune {
-				if xmlBad(r) || r == utf8.RuneError {
-					return -1
-				}
-				return r
-			}, s)
-		}
-		if undo(string(b)) != undo(s) {
-			t.Fatalf("cleanSVG(%q) = %q changed more than it should", s, b)
-		}
-		if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) {
-			if nb := noBidi(s); nb != string(b) || utf8.RuneCountInString(nb) != utf8.RuneCountInString(s) {
-				t.Fatalf("noBidi(%q) = %q, cleanSVG %q", s, nb, b)
+		// cleanSVG on s without markup ('<') gives text that XML reads,
+		// with no bidi control or forbidden character in it
+		text := strings.ReplaceAll(s, "<", "")
+		b := cleanSVG([]byte(text))
+		dec := xml.NewDecoder(strings.NewReader("<t>" + string(b) + "</t>"))
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
 			}
+			if err != nil {
+				t.Fatalf("cleanSVG(%q) = %q: not XML: %v", text, b, err)
+			}
+			if cd, ok := tok.(xml.CharData); ok && bytes.ContainsFunc(cd, badInSVG) {
+				t.Fatalf("cleanSVG(%q) = %q reads as %q", text, b, cd)
+			}
+		}
+		if !strings.ContainsFunc(text, func(r rune) bool { return badInSVG(r) || r == '&' || r == utf8.RuneError }) && utf8.ValidString(text) && string(b) != text {
+			t.Fatalf("cleanSVG(%q) = %q changed clean text", text, b)
+		}
+		if nb := noBidi(s); strings.ContainsFunc(nb, isBidi) || utf8.ValidString(s) && utf8.RuneCountInString(nb) != utf8.RuneCountInString(s) {
+			t.Fatalf("noBidi(%q) = %q", s, nb)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,8 +17,8 @@ import (
 const (
 	// MaxText is the largest single string, in bytes, that a graph may
 	// hold: an identifier, a quoted string ("…", its "+" pieces counted
-	// apart) or an HTML string (<…>). A 1 MiB label took 7 s to draw,
-	// a 10 MiB one more than 60 s.
+	// apart) or an HTML string (<…>). A 1 MiB label took 7 s to draw
+	// as PNG, a 10 MiB one 90 s.
 	MaxText = 16 << 10
 	// MaxTotalText bounds the bytes of all strings of a graph together.
 	MaxTotalText = 2 << 20
@@ -51,9 +52,8 @@ func badInput(format string, args ...any) error {
 // MaxTotalText together, braces nested deeper than MaxDepth, or anything
 // but comments after the graph's closing brace, a string or comment that
 // never ends, a header other than [strict] graph|digraph [name] {, or a
-// NUL byte.
-// Other syntax errors are left to Graphviz's parser, which names them
-// better.
+// NUL byte. Other syntax errors are left to Graphviz's parser, which
+// names them better.
 //
 // Graphviz parses the first graph of its input and keeps the rest for the
 // next parse: after "digraph { a } digraph { b }" the next picture, of
@@ -305,23 +305,41 @@ func noBidi(s string) string {
 
 // cleanSVG is noBidi for Graphviz's SVG output, which also gets U+FFFD
 // for what would make it ill-formed XML and Graphviz copies from the DOT:
-// the control characters XML does not allow (all below U+0020 but tab,
-// newline and carriage return) and each byte of invalid UTF-8.
+// the characters XML does not allow (controls but tab, newline and
+// carriage return; U+FFFE, U+FFFF), each byte of invalid UTF-8, and
+// character references to those or to a bidi control (&#x202E;). An "&" that does
+// not start one of XML's five entities or a character reference (an HTML
+// label's "&ampt;", which Graphviz passes through) becomes "&amp;".
 func cleanSVG(b []byte) []byte {
 	var out []byte
 	last := 0
+	replace := func(i, n int, with []byte) {
+		if out == nil {
+			out = make([]byte, 0, len(b)+len(b)/8)
+		}
+		out = append(out, b[last:i]...)
+		out = append(out, with...)
+		last = i + n
+	}
+	fffd := []byte("\uFFFD")
 	for i := 0; i < len(b); {
 		r, n := rune(b[i]), 1
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRune(b[i:])
 		}
-		if isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == utf8.RuneError && n == 1 {
-			if out == nil {
-				out = make([]byte, 0, len(b)+len(b)/8)
+		switch {
+		case badInSVG(r) || r == utf8.RuneError && n == 1:
+			replace(i, n, fffd)
+		case r == '&':
+			switch ref, v, ok := xmlReference(b[i:]); {
+			case !ok:
+				replace(i, 1, []byte("&amp;"))
+			case v >= 0 && (badInSVG(v) || v > unicode.MaxRune || v >= 0xD800 && v < 0xE000):
+				replace(i, len(ref), fffd)
+				n = len(ref)
+			default:
+				n = len(ref)
 			}
-			out = append(out, b[last:i]...)
-			out = utf8.AppendRune(out, utf8.RuneError)
-			last = i + n
 		}
 		i += n
 	}
@@ -329,4 +347,40 @@ func cleanSVG(b []byte) []byte {
 		return b
 	}
 	return append(out, b[last:]...)
+}
+
+// badInSVG tells whether cleanSVG replaces r: a bidi control, or a
+// character XML does not allow (controls but tab, newline and carriage
+// return; U+FFFE and U+FFFF).
+func badInSVG(r rune) bool {
+	return isBidi(r) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+}
+
+// xmlReference reads the entity or character reference b starts with
+// ("&amp;", "&#8238;", "&#x202e;"): it returns its bytes, the character
+// of a character reference (-1 for an entity), and false when b does not
+// start one of those (XML's five entities are the only ones an SVG
+// without a DTD subset may use).
+func xmlReference(b []byte) (ref []byte, char rune, ok bool) {
+	end := bytes.IndexByte(b[:min(len(b), 16)], ';')
+	if end < 2 {
+		return nil, 0, false
+	}
+	name := string(b[1:end])
+	switch name {
+	case "amp", "lt", "gt", "quot", "apos":
+		return b[:end+1], -1, true
+	}
+	digits, base := name[1:], 10
+	if len(name) > 2 && (name[1] == 'x') {
+		digits, base = name[2:], 16
+	}
+	if name[0] != '#' || digits == "" {
+		return nil, 0, false
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	if err != nil {
+		return nil, 0, false
+	}
+	return b[:end+1], rune(min(v, unicode.MaxRune+1)), true
 }

@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"io"
 	"strings"
@@ -164,17 +165,21 @@ func TestNoBidiInPictures(t *testing.T) {
 
 func TestCleanSVG(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                         "",
-		"abc":                      "abc",
-		"abc\t\n\r":                "abc\t\n\r",
-		"a\x03b\x1b\x00":           "a\uFFFDb\uFFFD\uFFFD",
-		"a\u202eb\u061cc\xffd":     "a\uFFFDb\uFFFDc\uFFFDd",
-		"\u2066\u2067\u2068\u2069": "\uFFFD\uFFFD\uFFFD\uFFFD",
+		"":                          "",
+		"abc":                       "abc",
+		"abc\t\n\r":                 "abc\t\n\r",
+		"a\x03b\x1b\x00":            "a\uFFFDb\uFFFD\uFFFD",
+		"a\u202eb\u061cc\xffd":      "a\uFFFDb\uFFFDc\uFFFDd",
+		"\u2066\u2067\u2068\u2069":  "\uFFFD\uFFFD\uFFFD\uFFFD",
+		"a &ampt; b &":              "a &amp;ampt; b &amp;",
+		"&amp;&lt;&#65;&#x41;":      "&amp;&lt;&#65;&#x41;",
+		"&#8238;&#x1b;&#0;&#xD800;": "\uFFFD\uFFFD\uFFFD\uFFFD",
+		"x\uFFFEy":                  "x\uFFFDy",
 	} {
 		if got := string(cleanSVG([]byte(in))); got != want {
 			t.Errorf("cleanSVG(%q) = %q, want %q", in, got, want)
 		}
-		if !utf8.ValidString(in) || strings.ContainsFunc(in, func(r rune) bool { return r < 0x20 }) {
+		if !utf8.ValidString(in) || strings.ContainsFunc(in, func(r rune) bool { return r < 0x20 || r == '&' || r == 0xFFFE }) {
 			continue
 		}
 		if got := noBidi(in); got != want {
@@ -186,10 +191,10 @@ func TestCleanSVG(t *testing.T) {
 // TestControlCharsInLabels: control characters in a label draw as PNG
 // (Graphviz's json output carried them raw, which failed with "invalid
 // character '\x03' in string literal"; FuzzDOT found it) and leave the
-// SVG well-formed XML (they become U+FFFD), as does invalid UTF-8 (also
-// found by FuzzDOT).
+// SVG well-formed XML (they become U+FFFD), as do invalid UTF-8 and an
+// HTML label's unknown entity (also found by FuzzDOT).
 func TestControlCharsInLabels(t *testing.T) {
-	const dot = "digraph { a -> b [label=\"x\x03y\"]; c [label=\"\x1b[31m\"]; d [label=\"x\x87y\"] }"
+	const dot = "digraph { a -> b [label=\"x\x03y\"]; c [label=\"\x1b[31m\"]; d [label=\"x\x87y\"]; e [label=<h&ampt;>] }"
 	renderPNG(t, dot)
 	svg := renderSVG(t, dot)
 	if i := bytes.IndexFunc(svg, func(r rune) bool { return r < 0x20 && r != '\n' }); i >= 0 {
@@ -200,6 +205,14 @@ func TestControlCharsInLabels(t *testing.T) {
 	}
 	if !utf8.Valid(svg) {
 		t.Errorf("SVG is not UTF-8")
+	}
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("SVG is not XML: %v", err)
+		}
 	}
 }
 
