@@ -78,6 +78,6 @@ Exit codes: 0 ok; 2 bad usage or bad input; 3 the report could not be written.`,
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newDiffCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newDumperCmd(s), newVersionCmd(s))
+	root.AddCommand(newDiffCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newRecordCmd(s, nil), newDumperCmd(s), newVersionCmd(s))
 	return root
 }
