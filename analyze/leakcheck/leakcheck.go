@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -263,12 +264,25 @@ func funcName(f func(func())) string {
 	return runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
 }
 
-// settle waits, at most max, until the number of goroutines has been the
-// same for a few polls in a row.
+// settle waits, at most max, until the goroutines are still: their
+// number has been the same for a few polls in a row, and none but the
+// caller is running or waiting to run. A goroutine f started that has not
+// reached the point where it blocks would otherwise be profiled where it
+// happens to be, in a group of its own.
 func settle(max time.Duration) {
+	samples := []metrics.Sample{{Name: "/sched/goroutines/runnable:goroutines"}, {Name: "/sched/goroutines/running:goroutines"}}
+	still := func() bool {
+		metrics.Read(samples)
+		for i, want := range []uint64{0, 1} {
+			if s := samples[i]; s.Value.Kind() == metrics.KindUint64 && s.Value.Uint64() > want {
+				return false
+			}
+		}
+		return true
+	}
 	deadline := time.Now().Add(max)
 	prev, same := runtime.NumGoroutine(), 0
-	for same < 3 && time.Now().Before(deadline) {
+	for (same < 3 || !still()) && time.Now().Before(deadline) {
 		runtime.Gosched()
 		time.Sleep(200 * time.Microsecond)
 		if n := runtime.NumGoroutine(); n == prev {

@@ -235,27 +235,32 @@ func safeName(s string) string {
 	return strings.Trim(string(b), ".")
 }
 
-// round fetches every endpoint at once and saves what each returns; it
-// returns the paths saved, in the order of the URLs.
+// round fetches every endpoint at once and, when every fetch succeeded,
+// saves what each returned, so that the series of the endpoints stay
+// aligned (and a URL that is no pprof endpoint saves nothing); it returns
+// the paths saved, in the order of the URLs.
 func (o *recordOptions) round(ctx context.Context, client *http.Client, errOut io.Writer, eps []*endpoint, round, width int) ([]string, error) {
-	paths := make([]string, len(eps))
+	bodies := make([][]byte, len(eps))
+	exts := make([]string, len(eps))
 	errs := make([]error, len(eps))
 	var wg sync.WaitGroup
 	for i, ep := range eps {
-		wg.Go(func() {
-			body, ext, err := o.fetch(ctx, client, errOut, ep.url)
-			if err == nil {
-				paths[i], err = save(ep, round, width, ext, body)
-			}
-			errs[i] = err
-		})
+		wg.Go(func() { bodies[i], exts[i], errs[i] = o.fetch(ctx, client, errOut, ep.url) })
 	}
 	wg.Wait()
-	for i, err := range errs {
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first, in the order of the URLs: one line
+		}
+	}
+	paths := make([]string, len(eps))
+	for i, ep := range eps {
+		p, err := save(ep, round, width, exts[i], bodies[i])
 		if err != nil {
 			return nil, err
 		}
-		eps[i].files = append(eps[i].files, paths[i])
+		paths[i] = p
+		ep.files = append(ep.files, p)
 	}
 	return paths, nil
 }

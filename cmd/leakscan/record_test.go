@@ -171,6 +171,23 @@ func TestRecordNotAProfile(t *testing.T) {
 	}
 }
 
+// TestRecordOneBadURL: with a good URL and a bad one, nothing is saved,
+// so that the series of the URLs stay aligned.
+func TestRecordOneBadURL(t *testing.T) {
+	srv := pprofServer(t)
+	dir := t.TempDir()
+	code, _, errs := runCLI(t, nil, "record", srv.URL+"/debug/pprof/heap", srv.URL+"/nowhere", "--every", "50ms", "-o", dir)
+	if want := "leakscan: " + srv.URL + "/nowhere: not a pprof endpoint: HTTP 404 Not Found\n"; code != exitInput || errs != want {
+		t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, errs, want)
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("saved %s", p)
+		}
+		return err
+	})
+}
+
 func TestRecordRetries(t *testing.T) {
 	srv := pprofServer(t)
 	dir := t.TempDir()
