@@ -68,7 +68,11 @@ func Warmup(n int) Option { return func(c *config) { c.warmup = n } }
 // functions to leave out, not the callers of f. Several Ignore options
 // add up.
 func Ignore(re *regexp.Regexp) Option {
-	return func(c *config) { c.ignore = append(c.ignore, re.String()) }
+	return func(c *config) {
+		if re != nil {
+			c.ignore = append(c.ignore, re.String())
+		}
+	}
 }
 
 // HeapOnly checks the heap and not goroutines.
@@ -138,10 +142,13 @@ func report(t TB, m *Measurement, err error) {
 // every allocation and free made so far, the second also frees what only
 // a second cycle frees (sync.Pool's victim cache, objects whose
 // finalizers have run). Measure's own bookkeeping is allocated before the
-// first profile, so it is the same in all of them.
+// first profile, so it is the same in all of them, and the profiles'
+// buffers grow under runtime/pprof's frames, which the analysis hides as
+// the profiler's own.
 //
-// Measure changes a process-wide setting: tests that run it must not run
-// in parallel with tests that allocate and measure themselves.
+// Measure sees the whole process and changes a process-wide setting: a
+// test that runs it must not run in parallel with other tests, whose
+// allocations and goroutines would count as f's.
 func Measure(f func(), opts ...Option) (*Measurement, error) {
 	c := defaults()
 	for _, o := range opts {
