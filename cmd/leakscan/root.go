@@ -84,6 +84,6 @@ Exit codes: 0 ok; 1 leakscan check found a leak suspect over its budget;
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newDiffCmd(s, nil), newCheckCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newDumperCmd(s), newVersionCmd(s))
+	root.AddCommand(newDiffCmd(s, nil), newCheckCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newRecordCmd(s, nil), newDumperCmd(s), newVersionCmd(s))
 	return root
 }
