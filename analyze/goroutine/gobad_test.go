@@ -3,6 +3,7 @@ package goroutine
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -92,5 +93,25 @@ func TestLongWaitInSeries(t *testing.T) {
 				t.Errorf("stuck: suspect %v, class %s, reasons %v", r.Suspect, r.Class, r.Reasons)
 			}
 		}
+	}
+}
+
+// TestFormatOfTextAllocatesLittle: telling a 5 MB traceback from a proto
+// profile allocates nothing in proportion to it (the proto decoder's
+// tables were reserved from the text's size, then thrown away).
+func TestFormatOfTextAllocatesLittle(t *testing.T) {
+	var b strings.Builder
+	for i := range 20_000 {
+		fmt.Fprintf(&b, "goroutine %d [chan receive]:\nmain.worker()\n\t/x/main.go:10 +0x1d\n\n", i+1)
+	}
+	data := []byte(b.String())
+	var f input.Format
+	n := testing.AllocsPerRun(3, func() { f = FormatOf(data) })
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	FormatOf(data)
+	runtime.ReadMemStats(&ms1)
+	if f != input.FormatGoroutineText || ms1.TotalAlloc-ms0.TotalAlloc > 64<<10 {
+		t.Errorf("format %s, %.0f allocations, %d bytes for a %d-byte dump", f, n, ms1.TotalAlloc-ms0.TotalAlloc, len(data))
 	}
 }

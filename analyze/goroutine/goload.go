@@ -23,6 +23,9 @@ type GoroutineSeries struct {
 // IsProfile tells a goroutine (or goroutineleak) profile from
 // other pprof profiles by its sample types.
 func IsProfile(data []byte) bool {
+	if !pprofwire.IsProfile(data) {
+		return false // scanned without allocating: a text dump stops here
+	}
 	for _, t := range pprofwire.SampleTypeNames(data) {
 		if t == "goroutine" || t == "goroutineleak" {
 			return true
