@@ -1,6 +1,7 @@
 package goroutine
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -204,4 +205,46 @@ func TestGoroutineWaitMinutes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPastedTracebacks: a dump whose tabs became spaces (pasted into an
+// issue, a chat or a mail), with CRLF line ends or behind a log prefix,
+// gives the same groups, counts and creators as the dump itself.
+func TestPastedTracebacks(t *testing.T) {
+	orig := testkit.MustRead(t, "../../testdata/goroutine/leaky/goroutine-6.debug2.txt")
+	want := groupsOf(t, orig)
+	if len(want) < 6 {
+		t.Fatalf("%d groups in the original", len(want))
+	}
+	for name, data := range map[string][]byte{
+		"4 spaces":        bytes.ReplaceAll(orig, []byte("\t"), []byte("    ")),
+		"8 spaces":        bytes.ReplaceAll(orig, []byte("\t"), []byte("        ")),
+		"1 space":         bytes.ReplaceAll(orig, []byte("\t"), []byte(" ")),
+		"CRLF":            bytes.ReplaceAll(orig, []byte("\n"), []byte("\r\n")),
+		"spaces and CRLF": bytes.ReplaceAll(bytes.ReplaceAll(orig, []byte("\t"), []byte("  ")), []byte("\n"), []byte("\r\n")),
+	} {
+		got := groupsOf(t, data)
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: groups differ:\n got %v\nwant %v", name, got, want)
+		}
+	}
+}
+
+// groupsOf is each group of a dump, keyed by its row key (stack, state and
+// creator), with its count.
+func groupsOf(t *testing.T, data []byte) map[string]float64 {
+	t.Helper()
+	gs, err := LoadGoroutines([]input.Source{input.NewSource("d.txt", data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DiffGoroutines(gs, GoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, r := range res.Rows {
+		out[r.Key] = r.Last
+	}
+	return out
 }

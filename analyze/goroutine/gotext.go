@@ -198,6 +198,11 @@ func (p *textParser) line(line []byte) {
 	switch {
 	case len(line) > 0 && line[0] == '\t':
 		p.fileLine(line[1:])
+	case len(line) > 0 && line[0] == ' ' && (p.havePend || p.inCreate ||
+		bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("goroutine running on other thread"))):
+		// Pasted into an issue, a chat or a mail, the tab before a file
+		// line often became spaces.
+		p.fileLine(bytes.TrimLeft(line, " "))
 	case p.havePend || p.inCreate:
 		// A function line must be followed by its file line.
 		p.warn(fmt.Sprintf("line %d: expected a file:line after a function line, found %q", p.lineNo, clip(line)))
