@@ -16,6 +16,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze/input"
 	"github.com/leakscan/leakscan/analyze/internal/testkit"
+	"github.com/leakscan/leakscan/analyze/series"
 )
 
 //go:noinline
@@ -176,4 +177,40 @@ func FuzzGoroutineDump(f *testing.F) {
 			t.Fatalf("rows hold %g goroutines, the dump %d", total, gs.Dumps[0].Total)
 		}
 	})
+}
+
+//go:noinline
+func testBlockedInDo(ch chan int) {
+	pprof.Do(context.Background(), pprof.Labels("handler", "stuck"), func(context.Context) { <-ch })
+}
+
+// TestGoroutinesInsidePprofDo: goroutines blocked inside pprof.Do (a
+// labelled handler) are the service's, in every format: not hidden as
+// the profiler's.
+func TestGoroutinesInsidePprofDo(t *testing.T) {
+	ch := make(chan int)
+	defer close(ch)
+	for range 5 {
+		go testBlockedInDo(ch)
+	}
+	time.Sleep(50 * time.Millisecond) // let them block
+	for name, data := range captureAll(t) {
+		gs, err := LoadGoroutines([]input.Source{input.NewSource(name, data)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := DiffGoroutines(gs, GoOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range res.Rows {
+			if slices.ContainsFunc(r.Stack, func(f series.Frame) bool { return strings.HasSuffix(f.Func, "goroutine.testBlockedInDo") }) {
+				n += int(r.Last)
+			}
+		}
+		if n != 5 {
+			t.Errorf("%s: %d goroutines blocked inside pprof.Do, want 5", name, n)
+		}
+	}
 }

@@ -2,8 +2,12 @@ package profile
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"regexp"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -262,4 +266,42 @@ func FuzzProfileSeries(f *testing.F) {
 			}
 		}
 	})
+}
+
+var doLeak [][]byte
+
+//go:noinline
+func leakInDo(n int) {
+	for range n {
+		doLeak = append(doLeak, make([]byte, 64<<10))
+	}
+}
+
+// TestLeakInsidePprofDo: memory a service leaks inside pprof.Do (the
+// labels API it wraps its handlers in) is the service's, not the
+// profiler's: it is a growing site, not hidden.
+func TestLeakInsidePprofDo(t *testing.T) {
+	defer func(rate int) { runtime.MemProfileRate = rate }(runtime.MemProfileRate)
+	runtime.MemProfileRate = 4096
+	var srcs []input.Source
+	for i := range 5 {
+		pprof.Do(context.Background(), pprof.Labels("handler", "leaky"), func(context.Context) { leakInDo(16) })
+		runtime.GC()
+		srcs = append(srcs, input.NewSource(fmt.Sprintf("heap-%d.pb", i), testkit.LiveProfile(t, "heap")))
+	}
+	ps, err := LoadProfiles(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Diff(ps, DiffOptions{Noise: series.DefaultNoise})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rowByFunc(res, "github.com/leakscan/leakscan/analyze/profile.leakInDo")
+	if r == nil || r.Class != series.Growing || !r.Suspect || r.Delta < 3<<20 {
+		t.Fatalf("leak inside pprof.Do: %+v", r)
+	}
+	if !slices.ContainsFunc(r.Stack, func(f series.Frame) bool { return f.Func == "runtime/pprof.Do" }) {
+		t.Errorf("the stack does not go through pprof.Do: %v", r.Stack)
+	}
 }

@@ -9,8 +9,13 @@ var allocMachinery = regexp.MustCompile(`^(runtime\.(mallocgc.*|newobject|newarr
 
 // profilerFrame matches the profiler's own code: a sample with such a frame
 // is the profile writing itself (its buffers, its gzip writer), different
-// in every snapshot.
+// in every snapshot — unless the frame is labelAPI's.
 var profilerFrame = regexp.MustCompile(`^(runtime/pprof|net/http/pprof|github\.com/google/pprof/profile)\.`)
+
+// labelAPI matches runtime/pprof's labels API, which services wrap their
+// own handlers and goroutines in (pprof.Do): a stack through it is the
+// application's, not the profiler's.
+var labelAPI = regexp.MustCompile(`^runtime/pprof\.(Do|SetGoroutineLabels|WithLabels|Labels|Label|ForLabels)(\.func\d+)*$`)
 
 // Flags caches, per interned frame, what the filters say about it.
 type Flags uint8
@@ -41,7 +46,7 @@ func FlagsOf(tab *Table, opt Filter) []Flags {
 		if opt.Memory && allocMachinery.MatchString(f.Func) {
 			fl |= Machinery
 		}
-		if !opt.KeepProfiler && profilerFrame.MatchString(f.Func) {
+		if !opt.KeepProfiler && profilerFrame.MatchString(f.Func) && !labelAPI.MatchString(f.Func) {
 			fl |= Profiler
 		}
 		if opt.Focus != nil && (opt.Focus.MatchString(f.Func) || opt.Focus.MatchString(f.File)) {
