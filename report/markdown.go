@@ -33,7 +33,7 @@ func mdRest(ew *errWriter, res *series.Result, opt Options) {
 			fmt.Fprintf(ew, "**%s**\n\n", mdText(VerdictLine(rel)))
 		}
 	}
-	viewOf(res).mdLead(ew, res)
+	viewOf(res).mdLead(ew, res, opt)
 	mdBody(ew, res, opt, "###")
 	if empty := emptySections(res); empty != "" {
 		fmt.Fprintf(ew, "Also checked: %s.\n\n", mdText(empty))

@@ -270,7 +270,7 @@ func (typeView) textLead(w io.Writer, res *series.Result) {
 	}
 }
 
-func (typeView) mdLead(w io.Writer, res *series.Result) {
+func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 	d := heap.DetailOf(res)
 	if d == nil || len(d.Findings) == 0 {
 		return
@@ -291,7 +291,13 @@ func (typeView) mdLead(w io.Writer, res *series.Result) {
 			fmt.Fprintf(w, " New objects, e.g. ids %s (`leakscan path --id`).", joinIDs(f.Samples))
 		}
 		fmt.Fprintf(w, "\n\n</details>\n\n")
+		mdFigures(w, opt.Figures[FindingKey(res, i)])
 	}
+}
+
+// FindingKey names where the figures of a result's i-th finding go.
+func FindingKey(res *series.Result, i int) string {
+	return FigureKey(res, fmt.Sprintf("\x00finding %d", i))
 }
 
 // findingMembers lists what grew in a finding: "__main__.Request +300,

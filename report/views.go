@@ -32,7 +32,7 @@ type view interface {
 	// textLead and mdLead write what follows the verdicts: a heap
 	// series' leaks, one per accumulation point.
 	textLead(w io.Writer, res *series.Result)
-	mdLead(w io.Writer, res *series.Result)
+	mdLead(w io.Writer, res *series.Result, opt Options)
 	// textPreamble and mdPreamble write what comes before the total: the
 	// state of the cycle collector.
 	textPreamble(w io.Writer, res *series.Result)
@@ -102,7 +102,7 @@ func (baseView) columns(*series.Result) []column { return nil }
 
 func (baseView) textLead(io.Writer, *series.Result) {}
 
-func (baseView) mdLead(io.Writer, *series.Result) {}
+func (baseView) mdLead(io.Writer, *series.Result, Options) {}
 
 func (baseView) textPreamble(io.Writer, *series.Result) {}
 

@@ -75,6 +75,9 @@ func (fm *figureMaker) callGraph() error {
 // suspects draws the pictures of a result's top suspects.
 func (fm *figureMaker) suspects(res *series.Result) error {
 	slug := strings.ReplaceAll(string(res.Kind), " ", "-")
+	if d := heap.DetailOf(res); d != nil && len(d.Findings) > 0 {
+		return fm.findings(res, d.Findings, slug) // each leak told once, not once per type
+	}
 	for i, r := range res.Suspects() {
 		if i == fm.opts.Pictures {
 			break
@@ -158,4 +161,37 @@ func earliest(ds *heap.DumpSeries) *heap.HeapDump {
 		return nil
 	}
 	return ds.Dumps[0]
+}
+
+// findings draws, for each of the top leaks of a heap series, the objects
+// it holds per snapshot and the references from a root to one of its new
+// objects through the container.
+func (fm *figureMaker) findings(res *series.Result, fs []heap.Finding, slug string) error {
+	ds := fm.a.series.Dumps
+	for i, f := range fs {
+		if i == fm.opts.Pictures {
+			break
+		}
+		key := report.FindingKey(res, i)
+		name := fmt.Sprintf("%s-leak-%d", slug, i+1)
+		row := series.Row{Key: f.Type, Frame: series.Frame{Func: f.Type}, Trend: f.Count}
+		link, err := fm.chart(&series.Result{Kind: res.Kind, By: res.By, SampleType: series.ValueType{Type: "objects held", Unit: "count"}, Inputs: res.Inputs}, row, name+"-growth.png")
+		if err != nil {
+			return err
+		}
+		fm.add(key, report.Figure{Caption: "Objects the container holds, per snapshot", Image: link})
+		if len(f.Samples) == 0 {
+			continue
+		}
+		og, err := heap.ObjectGraph(ds.Dumps[len(ds.Dumps)-1], heap.ObjGraphOptions{ID: f.Samples[0], HasID: true, Grown: fm.grown, ShowValues: fm.opts.ShowValues})
+		if err != nil {
+			continue
+		}
+		link, err = fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
+		if err != nil {
+			return err
+		}
+		fm.add(key, report.Figure{Caption: "One new object and what keeps it alive, through the container (start yellow, roots green, grown types red)", Image: link})
+	}
+	return nil
 }
