@@ -177,3 +177,51 @@ func TestFindingsStories(t *testing.T) {
 		t.Errorf("traceback_cycle: %d findings", n)
 	}
 }
+
+// TestFindingsContainers: the containers story leaks per request into a
+// listener list, a logging handler list and an unbounded lru_cache, beside
+// a bounded cache and a scratch list that are not leaks. Each leaking
+// container is a finding with what piles up in it; the controls are not.
+func TestFindingsContainers(t *testing.T) {
+	res, err := heap.DiffTypes(loadDumps(t, "containers/*"), heap.TypeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := heap.DetailOf(res).Findings
+	find := func(label string) *heap.Finding {
+		for i := range fs {
+			if fs[i].Holder.Has("key", label) || fs[i].Holder.Has("global", label) {
+				return &fs[i]
+			}
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		label, head string
+		count       int
+	}{
+		{"'_listeners'", "builtins.method", 100},
+		{"'handlers'", "logging.StreamHandler", 100},
+	} {
+		f := find(c.label)
+		if f == nil || len(f.Heads) == 0 || f.Heads[0] != (heap.TypeCount{Type: c.head, Count: c.count}) || f.Count.Class != series.Growing {
+			t.Errorf("%s: %+v", c.label, f)
+		}
+	}
+	// The unbounded cache: its dict, reached through price's wrapper,
+	// holds a key per request.
+	cache := -1
+	for i, f := range fs {
+		if f.Holder.Has("global", "'price'") && f.Type == "builtins.dict" && len(f.Heads) > 0 && f.Heads[0].Count == 100 {
+			cache = i
+		}
+	}
+	if cache < 0 {
+		t.Errorf("no finding for price's cache: %+v", fs)
+	}
+	for _, f := range fs {
+		if f.Holder.Has("global", "'rate'") || f.Holder.Has("global", "'SCRATCH'") {
+			t.Errorf("a control is a finding: %+v", f.Holder)
+		}
+	}
+}
