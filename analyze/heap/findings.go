@@ -198,7 +198,7 @@ func Findings(ds *DumpSeries) []Finding {
 	var out []Finding
 	for i, k := range keys {
 		g := groups[k]
-		tr := series.Analyze(ax, counts[i], series.Noise{Abs: countNoise}, 0)
+		tr := series.Analyze(ax, counts[i], series.CountNoise, 0)
 		if tr.Class != series.Growing {
 			continue
 		}
@@ -252,10 +252,6 @@ func Findings(ds *DumpSeries) []Finding {
 	})
 	return out[:min(len(out), maxFindings)]
 }
-
-// countNoise: a count that moves by this many objects or fewer is noise
-// (a request in flight at one snapshot and not the next).
-const countNoise = 2
 
 // edgeInto is the first hop from holder a towards object v, which a
 // dominates: the step of v's retainer path that leaves a (within a few

@@ -231,7 +231,10 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*series.Result, error) {
 	}
 	ax := ds.Axis()
 	totals := series.SumValues(rows, n, nil)
-	noise := series.Noise{} // counts and sizes of a heap dump are exact
+	noise := series.Noise{} // sizes of a heap dump are exact
+	if st.Type == "objects" {
+		noise = series.CountNoise
+	}
 	last := ds.Dumps[n-1]
 	growing := map[string]float64{} // growing type → its growth
 	for i := range rows {

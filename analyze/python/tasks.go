@@ -100,7 +100,7 @@ func DiffTasks(ds *heap.DumpSeries) (*series.Result, error) {
 	totals := series.SumValues(rows, n, nil)
 	for i := range rows {
 		r := &rows[i]
-		r.Trend = series.Analyze(ax, r.Values, series.Noise{}, 0)
+		r.Trend = series.Analyze(ax, r.Values, series.CountNoise, 0)
 		if n > 1 && r.Class == series.Growing {
 			r.Reasons = append(r.Reasons, "growing")
 		}

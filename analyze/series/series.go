@@ -76,6 +76,11 @@ type Noise struct {
 	OfTotal float64 // fraction of the largest snapshot total
 }
 
+// CountNoise suits exact counts of objects, tasks and cycles: a count
+// that moves by two or fewer is one request in flight at one snapshot and
+// not the next, not growth.
+var CountNoise = Noise{Abs: 2}
+
 // DefaultNoise suits sampled heap profiles: 2% of the key's own size, or
 // 0.1% of the whole profile, whichever is larger.
 var DefaultNoise = Noise{Rel: 0.02, OfTotal: 0.001}
