@@ -222,7 +222,7 @@ func Findings(ds *DumpSeries) []Finding {
 			f.Samples = append(f.Samples, h.IDs[v])
 		}
 		if len(g.tops) > 0 {
-			f.Edge = edgeInto(last, top, g.tops[0])
+			f.Edge = edgeInto(last, acc[g.tops[0]], g.tops[0])
 		}
 		heads := map[string]int{}
 		for _, v := range g.tops {
