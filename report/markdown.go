@@ -85,7 +85,7 @@ func mdBody(ew io.Writer, res *series.Result, opt Options, h string) {
 		mdFigures(ew, opt.Figures[FigureKey(res, "")])
 		for i, r := range suspects {
 			if i == maxDetails {
-				fmt.Fprintf(ew, "%d more suspects are in the table above.\n\n", len(suspects)-maxDetails)
+				fmt.Fprintf(ew, "%s are in the table above.\n\n", units.Count(len(suspects)-maxDetails, "more suspect"))
 				break
 			}
 			mdSuspect(ew, res, opt, i+1, r, h+"#")
@@ -162,7 +162,7 @@ func mdSuspect(w io.Writer, res *series.Result, opt Options, rank int, r series.
 func mdSuspectText(w io.Writer, res *series.Result, rank int, r series.Row, h string) {
 	fmt.Fprintf(w, "%s %d. %s\n\n", h, rank, mdCode(rowTitle(res, r, false)))
 	if len(r.Reasons) > 0 {
-		fmt.Fprintf(w, "**%s.** ", capitalize(strings.Join(r.Reasons, "; ")))
+		fmt.Fprintf(w, "**%s.** ", mdText(capitalize(strings.Join(r.Reasons, "; "))))
 	}
 	if len(r.Values) > 1 {
 		mdTrend(w, res, r)

@@ -153,7 +153,7 @@ func startObjects(hd *HeapDump, opt ObjGraphOptions) ([]int32, string, error) {
 		}
 		return []int32{v}, fmt.Sprintf("%s at %#x", h.TypeName(v), opt.ID), nil
 	}
-	typ, err := resolveType(h, opt.Type)
+	typ, err := ResolveType(h, opt.Type)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", hd.Name, err)
 	}
@@ -206,9 +206,9 @@ func b2i(b bool) int {
 	return 0
 }
 
-// resolveType finds the full type name meant by name: itself, or the one
+// ResolveType finds the full type name meant by name: itself, or the one
 // type whose short name it is.
-func resolveType(h *graph.Heap, name string) (string, error) {
+func ResolveType(h *graph.Heap, name string) (string, error) {
 	var short []string
 	for _, t := range h.TypeNames {
 		if t == name {

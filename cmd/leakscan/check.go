@@ -170,8 +170,8 @@ func runCheck(_ context.Context, s streams, opts *checkOptions) error {
 		if err := base.Write(&buf); err != nil {
 			return outputError{err}
 		}
-		if err := os.WriteFile(opts.WriteBaseline, buf.Bytes(), 0o644); err != nil {
-			return outputError{err}
+		if err := writeOutput(opts.WriteBaseline, buf.Bytes()); err != nil {
+			return err
 		}
 	}
 	rep := gate.Check(a.res, budgets, base)
@@ -188,8 +188,8 @@ func runCheck(_ context.Context, s streams, opts *checkOptions) error {
 		if err := writeJUnit(&buf, a.res, rep); err != nil {
 			return outputError{err}
 		}
-		if err := os.WriteFile(opts.JUnit, buf.Bytes(), 0o644); err != nil {
-			return outputError{err}
+		if err := writeOutput(opts.JUnit, buf.Bytes()); err != nil {
+			return err
 		}
 	}
 	if rep.Failed() {

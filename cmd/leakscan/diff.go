@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
+	"fmt"
 
 	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report"
@@ -60,7 +60,12 @@ binaries still line up.`,
 
   # JSON for a CI job
   curl -s localhost:6060/debug/pprof/heap | leakscan diff base.pb.gz - --format json`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{fmt.Errorf("diff needs two or more profiles or dumps, or a directory of them")}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
 			if runF != nil {
@@ -155,8 +160,8 @@ func writeReport(s streams, output, format string, res *series.Result, ropt repo
 		}
 		return nil
 	}
-	if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
-		return outputError{err}
+	if err := writeOutput(output, buf.Bytes()); err != nil {
+		return err
 	}
 	return nil
 }

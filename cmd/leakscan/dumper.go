@@ -12,8 +12,10 @@ import (
 func newDumperCmd(s streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "dumper python",
-		Short: "Print the Python heap dumper to drop into a service",
-		Long: `Print leakscan_dump.py, a single stdlib-only file for CPython 3.8–3.13.
+		Short: "Print the heap dumper of a runtime (python) to drop into a service",
+		Long: `The argument names the runtime; python is the one there is.
+
+Print leakscan_dump.py, a single stdlib-only file for CPython 3.8–3.13.
 Import it in the service and call dump(path) — or
 install_signal_handler(signal.SIGUSR1, directory) — to write heap
 snapshots with the object graph (gzip when the path ends in .gz).

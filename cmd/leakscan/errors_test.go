@@ -38,9 +38,9 @@ func TestDiffErrors(t *testing.T) {
 		{"corrupt python dump", []string{"top", pyCorrupt}, pyCorrupt + ": line 11: "},
 		{"newer python dump", []string{"top", pyNewer}, pyNewer + ": line 1: "},
 		{"path without a choice", []string{"path", "testdata/pydump/leaky/heap-1.pydump.gz"}, "give one of --type NAME or --id ID"},
-		{"path of an unknown type", []string{"path", "testdata/pydump/leaky/heap-1.pydump.gz", "--type", "nope.Nope"}, `no reachable object of type "nope.Nope"`},
+		{"path of an unknown type", []string{"path", "testdata/pydump/leaky/heap-1.pydump.gz", "--type", "nope.Nope"}, `heap-1.pydump.gz: no object of type "nope.Nope"`},
 		{"one profile", []string{"diff", leaky[0]}, "diff needs two or more profiles or dumps, got 1"},
-		{"no args", []string{"diff"}, "requires at least 1 arg"},
+		{"no args", []string{"diff"}, "diff needs two or more profiles or dumps, or a directory of them"},
 		{"text file", []string{"diff", leaky[0], text}, text + ": expected a pprof profile (protobuf, gzipped or not), found text"},
 		{"empty file", []string{"diff", leaky[0], empty}, empty + ": expected a pprof profile (protobuf, gzipped or not), found empty file"},
 		{"truncated gzip", []string{"diff", leaky[0], cut}, cut + ": byte "},
@@ -115,9 +115,12 @@ func TestDiffStdinDirOutput(t *testing.T) {
 	if doc.Schema != "leakscan/diff" || doc.Version != 1 || doc.Verdict.Growing < 2 || doc.Rows[0].Class != "growing" {
 		t.Errorf("json: %+v", doc)
 	}
-	// An unwritable -o is exit code 3.
-	code, _, errs = runCLI(t, nil, append(append([]string{"diff"}, leaky...), "-o", filepath.Join(t.TempDir(), "no", "such", "dir.txt"))...)
-	if code != exitOutput || !strings.Contains(errs, "no such file") {
+	// An unwritable -o is exit code 3 (missing folders are made; a
+	// file where a folder should be is not).
+	blocker := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(blocker, nil, 0o644)
+	code, _, errs = runCLI(t, nil, append(append([]string{"diff"}, leaky...), "-o", filepath.Join(blocker, "dir", "r.txt"))...)
+	if code != exitOutput || !strings.Contains(errs, "not a directory") {
 		t.Errorf("unwritable -o: exit %d, %s", code, errs)
 	}
 }

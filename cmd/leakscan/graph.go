@@ -63,7 +63,7 @@ earlier ones say which types grew and which instances are new.`,
 	f.IntVar(&opts.Cycle, "cycle", 0, "draw the ring of this cycle group (from 1)")
 	f.BoolVar(&opts.Backrefs, "backrefs", false, "follow references back to the roots (the default)")
 	f.BoolVar(&opts.Refs, "refs", false, "follow references out of the start objects")
-	f.IntVar(&opts.Depth, "depth", 0, "hops from the start objects (objgraph's max_depth; backrefs also keep the whole retainer path)")
+	f.IntVar(&opts.Depth, "depth", 3, "hops from the start objects (objgraph's max_depth; backrefs also keep the whole retainer path)")
 	f.IntVar(&opts.MaxNodes, "max-nodes", 100, "draw at most this many objects")
 	f.IntVar(&opts.TooMany, "too-many", 10, "draw at most this many neighbours of one object")
 	f.IntVar(&opts.Starts, "starts", 3, "with --type, start at this many instances (those retaining most)")

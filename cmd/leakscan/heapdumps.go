@@ -104,9 +104,13 @@ are taken sorted by name), as top and graph do.`,
 			hd := l.Dumps.Dumps[0]
 			var rs *heap.RetainerShape
 			if opts.Type != "" {
-				rs = heap.CommonRetainerShape(hd, opts.Type)
+				typ, err := heap.ResolveType(hd.Dump.Heap, opts.Type)
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", hd.Name, err)}
+				}
+				rs = heap.CommonRetainerShape(hd, typ)
 				if rs == nil {
-					return usageError{fmt.Errorf("no reachable object of type %q in %s", opts.Type, hd.Name)}
+					return usageError{fmt.Errorf("no reachable object of type %q in %s", typ, hd.Name)}
 				}
 			} else if rs, err = heap.RetainerOf(hd, id); err != nil {
 				return usageError{err}
@@ -115,7 +119,7 @@ are taken sorted by name), as top and graph do.`,
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&opts.Type, "type", "", "the type's full name (module.qualname)")
+	cmd.Flags().StringVar(&opts.Type, "type", "", "the type: its full name (module.qualname), or its short name when only one type has it")
 	cmd.Flags().StringVar(&opts.ID, "id", "", "the object's id (as the dump records it: decimal, or hex with 0x)")
 	return cmd
 }

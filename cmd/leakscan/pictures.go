@@ -102,8 +102,8 @@ func writePicture(ctx context.Context, s streams, path string, write func(*bytes
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, pic, 0o644); err != nil {
-		return outputError{err}
+	if err := writeOutput(path, pic); err != nil {
+		return err
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func TestRecordOneURL(t *testing.T) {
 	// profiles are of this test process: what other tests left may rank
 	// beside it).
 	code, out, errs = runCLI(t, nil, "diff", dir)
-	if code != 0 || !regexp.MustCompile(`(?m)^[123] +growing .*pprofServer\.func`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`(?m)^ *[123] +growing .*pprofServer\.func`).MatchString(out) {
 		t.Errorf("diff of the recorded folder: exit %d\n%s\n%s", code, out, errs)
 	}
 	// So does report.

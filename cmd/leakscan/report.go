@@ -88,8 +88,8 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if err := report.Document(&doc, a.res, report.Options{Top: opts.Top, Figures: fm.figs}); err != nil {
 		return outputError{err}
 	}
-	if err := os.WriteFile(opts.Output, doc.Bytes(), 0o644); err != nil {
-		return outputError{err}
+	if err := writeOutput(opts.Output, doc.Bytes()); err != nil {
+		return err
 	}
 	pictures := fmt.Sprintf("%d pictures", assets.count)
 	if assets.count == 1 {

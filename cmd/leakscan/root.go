@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 )
@@ -79,11 +80,28 @@ Exit codes: 0 ok; 1 leakscan check found a leak suspect over its budget;
   leakscan completion bash > /etc/bash_completion.d/leakscan`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate("leakscan {{.Version}}\n")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newDiffCmd(s, nil), newCheckCmd(s, nil), newGoroutinesCmd(s, nil), newTopCmd(s), newPathCmd(s), newCyclesCmd(s), newTasksCmd(s), newGraphCmd(s), newReportCmd(s), newRecordCmd(s, nil), newDumperCmd(s), newVersionCmd(s))
 	return root
+}
+
+// writeOutput writes a file a command was asked for with -o (a report,
+// a picture, a baseline): the one rule of every command is that missing
+// parent folders are made, as for the report's assets.
+func writeOutput(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return outputError{err}
+		}
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return outputError{err}
+	}
+	return nil
 }

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFirstUse covers what a new user tripped over (issue 20): each case
+// failed before its fix.
+func TestFirstUse(t *testing.T) {
+	atRoot(t)
+	// -o into folders that do not exist yet: made, for every command.
+	out := filepath.Join(t.TempDir(), "no", "such", "dir", "r.txt")
+	if code, _, errOut := runCLI(t, nil, append([]string{"diff", "-o", out}, leaky...)...); code != 0 {
+		t.Errorf("diff -o into a new folder: exit %d %s", code, errOut)
+	} else if _, err := os.Stat(out); err != nil {
+		t.Error(err)
+	}
+	// path takes a type's short name, as graph does.
+	code, stdout, errOut := runCLI(t, nil, "path", "testdata/pydump/leaky", "--type", "Request")
+	if code != 0 || !strings.Contains(stdout, "__main__.Request   (360 of 360 instances share this path)") {
+		t.Errorf("path --type Request: exit %d %s\n%s", code, errOut, stdout)
+	}
+	// diff with nothing to compare says what it needs.
+	if code, _, errOut := runCLI(t, nil, "diff"); code != 2 || errOut != "leakscan: diff needs two or more profiles or dumps, or a directory of them\n" {
+		t.Errorf("diff with no arguments: exit %d %q", code, errOut)
+	}
+	// --version, as well as the version command.
+	if code, stdout, _ := runCLI(t, nil, "--version"); code != 0 || !strings.HasPrefix(stdout, "leakscan ") || !strings.Contains(stdout, "go1.") {
+		t.Errorf("--version: exit %d %q", code, stdout)
+	}
+	// graph's depth shows its default.
+	if _, help, _ := runCLI(t, nil, "graph", "--help"); !strings.Contains(help, "(default 3)") {
+		t.Error("graph --help shows no default depth")
+	}
+	if _, help, _ := runCLI(t, nil, "dumper", "--help"); !strings.Contains(help, "python is the one there is") {
+		t.Error("dumper --help does not say python is the argument")
+	}
+}
+
+// TestMarkdownThroughGFM renders the Markdown goldens with cmark-gfm, the
+// renderer GitHub uses: a Python __dunder__ name in bold text stays a
+// name (it made "main" bold), and no "more suspects" is singular.
+func TestMarkdownThroughGFM(t *testing.T) {
+	gfm, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		t.Skip("cmark-gfm not installed (apt-get install cmark-gfm); .ci/run installs it")
+	}
+	md, err := os.ReadFile("testdata/pydump.diff.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(gfm, "-e", "table")
+	cmd.Stdin = strings.NewReader(string(md))
+	html, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := string(html)
+	if !strings.Contains(h, "<strong>Growing; held by growing __main__.Request.</strong>") {
+		t.Errorf("the reasons of a held type do not render as written:\n%s", h[:min(len(h), 3000)])
+	}
+	if strings.Contains(h, "<strong>main</strong>") || strings.Contains(h, "<em>main</em>") {
+		t.Error("a __dunder__ name became emphasis")
+	}
+}
