@@ -242,3 +242,19 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestFolderOfFormats: a folder holding checkpoints written several ways
+// is several series; leakscan says so instead of reading them as one
+// (which found "no goroutine group grew" beside a total of 23 → 101).
+func TestFolderOfFormats(t *testing.T) {
+	_, err := ReadSources([]string{"../testdata/goroutine/leaky"}, nil)
+	want := "../testdata/goroutine/leaky: the folder holds 3 formats: 6 goroutine profile text (debug=1) (goroutine-1.debug1.txt …), " +
+		"17 goroutine dump (debug=2 or traceback) (goroutine-1.debug2-labels.txt …), 6 pprof profile (goroutine-1.pb.gz …); " +
+		"a series is of one format: name the files of one series"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if srcs, err := ReadSources([]string{"../testdata/heap/leaky"}, nil); err != nil || len(srcs) != 6 {
+		t.Errorf("a folder of one format: %d sources, %v", len(srcs), err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // MaxInputSize bounds the size of one input after decompression, so that a
@@ -220,14 +221,37 @@ func readDir(dir string, keep func(Format) bool, sniff Sniffer) ([]Source, error
 	}
 	sort.Strings(names)
 	var out []Source
+	count := map[Format]int{}
+	example := map[Format]string{}
+	var order []Format
 	for _, name := range names {
 		path := filepath.Join(dir, name)
-		if keep == nil || keep(sniffFile(path, sniff)) {
+		f := FormatUnknown
+		if sniff != nil {
+			f = sniffFile(path, sniff)
+		}
+		if keep == nil || keep(f) {
 			out = append(out, Source{Name: path, path: path})
+			if count[f] == 0 {
+				order = append(order, f)
+				example[f] = name
+			}
+			count[f]++
 		}
 	}
 	if len(out) == 0 {
 		return nil, &InputError{File: dir, Msg: "directory holds no profile files"}
+	}
+	if len(order) > 1 {
+		// A folder of several formats is several series (checkpoints
+		// written each way, dumps of other programs): which one is meant
+		// is the user's to say.
+		parts := make([]string, len(order))
+		for i, f := range order {
+			parts[i] = fmt.Sprintf("%d %s (%s …)", count[f], f, example[f])
+		}
+		return nil, &InputError{File: dir, Msg: fmt.Sprintf("the folder holds %d formats: %s; a series is of one format: name the files of one series",
+			len(order), strings.Join(parts, ", "))}
 	}
 	return out, nil
 }
