@@ -372,3 +372,143 @@ func TestDumperAsyncio(t *testing.T) {
 		}
 	}
 }
+
+// observerState is one state line of testdata/observer.py.
+type observerState struct {
+	Refs    map[string][][2]any `json:"refs"`
+	GC      json.RawMessage     `json:"gc"`
+	Garbage []uint64            `json:"garbage"`
+	Objects int                 `json:"objects"`
+	Blocks  int                 `json:"blocks"`
+}
+
+// TestDumperNoObserverEffect dumps a process holding 100,000 instances of a
+// plain class twice and checks that the dumps changed nothing it can see:
+// the referents of an instance (the old dumper read __dict__, which on
+// CPython 3.11+ materializes a dict per instance), of a finished frame and
+// of a suspended generator (reading f_locals / gi_frame creates a dict or a
+// frame object), gc's state and gc.garbage, the number of gc objects; that
+// no user-defined code ran (__sizeof__, a property, __getattr__); that the
+// second dump left no allocated block behind; that leakscan diff of the
+// two dumps finds nothing growing; and that the attributes, arguments and
+// sizes are still labelled and measured.
+func TestDumperNoObserverEffect(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pydump.gz"), filepath.Join(dir, "b.pydump.gz")
+	out := runPython(t, filepath.Join("testdata", "observer.py"), dir+string(filepath.Separator))
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	if len(lines) != 4 {
+		t.Fatalf("observer.py printed %d lines:\n%s", len(lines), out)
+	}
+	var st [3]observerState
+	for i := range st {
+		if err := json.Unmarshal(lines[i], &st[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var facts struct {
+		Calls       map[string]int    `json:"calls"`
+		IDs         map[string]uint64 `json:"ids"`
+		PlainAttrs  map[string]uint64 `json:"plain_attrs"`
+		OutsideAttr uint64            `json:"outside_attr"`
+		PropV       uint64            `json:"prop_v"`
+		FrameArg    uint64            `json:"frame_arg"`
+		GenArg      uint64            `json:"gen_arg"`
+		SizedSize   int64             `json:"sized_size"`
+	}
+	if err := json.Unmarshal(lines[3], &facts); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 3; i++ {
+		for k, want := range st[0].Refs {
+			got, _ := json.Marshal(st[i].Refs[k])
+			w, _ := json.Marshal(want)
+			if !bytes.Equal(got, w) {
+				t.Errorf("after dump %d, gc.get_referents(%s) = %s, was %s", i, k, got, w)
+			}
+		}
+		if !bytes.Equal(st[i].GC, st[0].GC) || !slices.Equal(st[i].Garbage, st[0].Garbage) {
+			t.Errorf("after dump %d, gc state %s garbage %v, was %s %v", i, st[i].GC, st[i].Garbage, st[0].GC, st[0].Garbage)
+		}
+		if st[i].Objects != st[0].Objects {
+			t.Errorf("after dump %d, %d gc objects, was %d", i, st[i].Objects, st[0].Objects)
+		}
+	}
+	// The first dump fills the interpreter's free lists (tuples, lists,
+	// dicts it frees are kept for reuse) and creates the frame object of
+	// the running module code; the second finds them there.
+	if d := st[2].Blocks - st[1].Blocks; d > 64 || d < -64 {
+		t.Errorf("the second dump left %d allocated blocks behind", d)
+	}
+	for k, n := range facts.Calls {
+		if n != 0 {
+			t.Errorf("the dumps ran user code: %s called %d times", k, n)
+		}
+	}
+
+	// leakscan diff of the two dumps: nothing grows
+	diff := exec.Command("go", "run", "../../cmd/leakscan", "diff", a, b, "--format", "json")
+	var stderr bytes.Buffer
+	diff.Stderr = &stderr
+	js, err := diff.Output()
+	if err != nil {
+		t.Fatalf("leakscan diff: %v\n%s", err, stderr.Bytes())
+	}
+	var res struct {
+		Verdict struct {
+			Text     string `json:"text"`
+			Suspects int    `json:"suspects"`
+			Growing  int    `json:"growing"`
+		} `json:"verdict"`
+	}
+	if err := json.Unmarshal(js, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict.Suspects != 0 || res.Verdict.Growing != 0 {
+		t.Errorf("leakscan diff of two dumps of an unchanged process: %+v", res.Verdict)
+	}
+
+	// per type, the second dump has no more objects than the first
+	count := func(path string) (map[string]int, *Dump) {
+		d, err := Parse(mustRead(t, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for i := range d.Heap.NumNodes() {
+			n[d.Heap.TypeName(int32(i))]++
+		}
+		return n, d
+	}
+	na, _ := count(a)
+	nb, d := count(b)
+	for typ, n := range nb {
+		if n > na[typ] {
+			t.Errorf("%s: %d objects in the first dump, %d in the second", typ, na[typ], n)
+		}
+	}
+
+	// labels and sizes, read without side effects
+	h := d.Heap
+	node := map[uint64]int32{}
+	for i, id := range h.IDs {
+		node[id] = int32(i)
+	}
+	expect := func(from uint64, kind, label string, to uint64) {
+		t.Helper()
+		if got, ok := edgeTo(h, node[from], kind, label); !ok || h.IDs[got] != to {
+			t.Errorf("%s: no edge %s %q to %d", h.TypeName(node[from]), kind, label, to)
+		}
+	}
+	for name, id := range facts.PlainAttrs {
+		expect(facts.IDs["plain"], "attr", name, id)
+	}
+	expect(facts.IDs["outside"], "attr", "set_from_module", facts.OutsideAttr)
+	expect(facts.IDs["prop"], "attr", "_v", facts.PropV)
+	expect(facts.IDs["frame"], "local", "arg", facts.FrameArg)
+	expect(facts.IDs["gen"], "local", "first", facts.GenArg)
+	if s := h.Sizes[node[facts.IDs["sized"]]]; s != facts.SizedSize {
+		t.Errorf("instance overriding __sizeof__ has size %d, want %d (sys.getsizeof of the same class without the override)", s, facts.SizedSize)
+	}
+}

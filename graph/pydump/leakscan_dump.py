@@ -31,6 +31,11 @@ import zlib
 import _signal
 import _thread
 
+try:
+    import _tracemalloc  # C module, built in; imported now, not while dumping
+except ImportError:  # pragma: no cover
+    _tracemalloc = None
+
 __all__ = ["dump", "install_signal_handler", "FORMAT", "VERSION"]
 
 FORMAT = "leakscan-pydump"
@@ -103,6 +108,36 @@ _GEN_TYPES = {
     _AsyncGeneratorType: "ag_",
 }
 _func_name = _FunctionType.__dict__["__name__"].__get__
+_func_code = _FunctionType.__dict__["__code__"].__get__
+_func_qualname = _FunctionType.__dict__["__qualname__"].__get__
+_func_module = _FunctionType.__dict__["__module__"].__get__
+_StaticMethod = staticmethod
+_ClassMethod = classmethod
+_sm_func = staticmethod.__dict__["__func__"].__get__
+_cm_func = classmethod.__dict__["__func__"].__get__
+_prop_fget = property.__dict__["fget"].__get__
+_prop_fset = property.__dict__["fset"].__get__
+_prop_fdel = property.__dict__["fdel"].__get__
+_OBJ_GETATTRIBUTE = object.__dict__["__getattribute__"]
+_object_getattribute = object.__getattribute__
+_METHOD_DESC = type(object.__dict__["__sizeof__"])  # C-level method
+
+
+class _Probe(object):
+    pass
+
+
+def _gc_overheads():
+    """What sys.getsizeof adds to __sizeof__: the GC header of GC objects
+    and (3.12+) the pre-header of objects with a managed dict/weakref."""
+    gch = _getsizeof([]) - list.__sizeof__([])
+    p = _Probe()
+    pre = _getsizeof(p) - object.__sizeof__(p) - gch
+    return gch, pre
+
+
+_GC_HEAD, _PRE_HEADER = _gc_overheads()
+_PRE_BITS = (1 << 3) | (1 << 4)  # Py_TPFLAGS_MANAGED_WEAKREF / _MANAGED_DICT
 
 # Attribute names read through C-level descriptors (getset/member) found in
 # the type's MRO, and the edge kind/label given to the referent they return.
@@ -139,6 +174,18 @@ _KNOWN = [
     # weakref callbacks
     ("__callback__", "attr"),
 ]
+
+
+# getset names that C types other than functions compute when read
+_COMPUTED = frozenset(("__qualname__", "__name__", "__doc__", "__module__", "__text_signature__", "co_lnotab"))
+_getset_objclass = _GETSET.__dict__["__objclass__"].__get__
+
+
+def _owned_by_function(d):
+    try:
+        return _getset_objclass(d) is _FunctionType
+    except Exception:
+        return False
 
 
 def _frag(kind, label):
@@ -181,11 +228,44 @@ def _short_qualname(t):
     return qn if type(qn) is str else "?"
 
 
-def _key_label(k):
+_TOKEN_PREFIXES = ("eyJ", "ghp_", "gho_", "ghs_", "github_pat_", "sk-", "xox", "AKIA", "ASIA", "Bearer ", "Basic ")
+
+
+def _looks_secret(k):
+    """True for a str key that looks like a credential value rather than a
+    name: a known token prefix, or 20+ characters without a space that mix
+    at least two of upper case, lower case and digits, and have 6+ digits
+    or no vowel-rich word shape (hex, base64, random ids)."""
+    if len(k) < 8:
+        return False
+    for p in _TOKEN_PREFIXES:
+        if k.startswith(p):
+            return True
+    if len(k) < 20 or " " in k:
+        return False
+    up = lo = dg = 0
+    for ch in k[:256]:
+        if "0" <= ch <= "9":
+            dg += 1
+        elif "a" <= ch <= "z":
+            lo += 1
+        elif "A" <= ch <= "Z":
+            up += 1
+    classes = (up > 0) + (lo > 0) + (dg > 0)
+    return classes >= 2 and dg >= 4
+
+
+_MASKED = "<masked>"
+
+
+def _key_label(k, reveal=True):
     """Label of a dict key: repr of a str/int/float/bool/None/bytes key,
-    else '<qualname of the key's type>'."""
+    else '<qualname of the key's type>'; "<masked>" for a str or bytes key
+    that looks like a credential, unless reveal."""
     tk = type(k)
     if tk is str:
+        if not reveal and _looks_secret(k):
+            return _MASKED
         return str.__repr__(k[:_KEY_MAX])
     if tk is int:
         if int.bit_length(k) <= 128:
@@ -198,6 +278,8 @@ def _key_label(k):
     if k is None:
         return "None"
     if tk is bytes:
+        if not reveal and _looks_secret(k[:256].decode("latin-1")):
+            return _MASKED
         return bytes.__repr__(k[:_BYTES_MAX])
     return "<" + _short_qualname(tk) + ">"
 
@@ -230,13 +312,15 @@ def _short_value(o, t):
 # plan kinds
 _K_LEAF, _K_DICT, _K_SEQ, _K_GENERIC, _K_TYPE, _K_FRAME, _K_FUNC, _K_GEN, _K_CODE = range(9)
 _CodeType = type(_gen.__code__)
+_co_names = _CodeType.__dict__["co_names"].__get__
+_co_consts = _CodeType.__dict__["co_consts"].__get__
 # the names a code object is given edges for (it is not a GC type, so
 # gc.get_referents shows none): what names a frame, function or coroutine
 _CODE_NAMES = tuple(n for n in ("co_qualname", "co_name", "co_filename") if hasattr(_gen.__code__, n))
 
 
-def _lookup_desc(mro, name):
-    """First entry called name in the MRO class dicts, or None."""
+def _lookup_desc(mro, name, missing=None):
+    """First entry called name in the MRO class dicts, or missing."""
     for c in mro:
         try:
             cd = _type_dict(c)
@@ -244,7 +328,305 @@ def _lookup_desc(mro, name):
             continue
         if name in cd:
             return cd[name]
-    return None
+    return missing
+
+
+def _is_descriptor(v):
+    """True when v's type defines __get__ (a descriptor: reading an
+    attribute that resolves to it could run its code)."""
+    try:
+        mro = _type_mro(type(v))
+    except Exception:
+        return True
+    return _lookup_desc(mro, "__get__", _MISSING) is not _MISSING
+
+
+def _code_names(code, acc, depth=0):
+    """co_names of code and of the code objects among its constants
+    (nested functions, lambdas, comprehensions), into the dict acc."""
+    try:
+        names = _co_names(code)
+        consts = _co_consts(code)
+    except Exception:
+        return
+    for n in names:
+        if type(n) is str:
+            acc[n] = None
+    if depth < 8:
+        for c in consts:
+            if type(c) is _CodeType:
+                _code_names(c, acc, depth + 1)
+
+
+def _attr_plan(t, mro, slot_names):
+    """How instances of t get their attributes labelled, without reading
+    __dict__ (which materializes a dict on CPython 3.11+): candidate
+    attribute names (the names the class's own code uses: co_names of the
+    functions, static/class methods and properties in the class dicts of
+    its MRO, and the keys of __annotations__), read with the generic
+    attribute lookup and matched by identity against gc.get_referents.
+
+    Returns [getter, hits, rest, classvals, keyinfo] or None. A name that
+    resolves on the type to a descriptor (method, property, any object
+    whose type defines __get__) is dropped: reading it could run code, and
+    an instance value of that name would hide nothing the lookup shows.
+    A name whose class attribute is a plain value is kept in classvals: a
+    lookup returning that very object is not an instance attribute."""
+    acc = {}
+    for c in mro:
+        if c is object:
+            continue
+        try:
+            cd = _type_dict(c)
+        except Exception:
+            continue
+        try:
+            items = list(cd.items())
+        except Exception:
+            continue
+        for k, v in items:
+            tv = type(v)
+            fns = ()
+            if tv is _FunctionType:
+                fns = (v,)
+            elif tv is _StaticMethod or tv is _ClassMethod:
+                try:
+                    fns = (_sm_func(v) if tv is _StaticMethod else _cm_func(v),)
+                except Exception:
+                    fns = ()
+            elif tv is property:
+                fns = []
+                for g in (_prop_fget, _prop_fset, _prop_fdel):
+                    try:
+                        fns.append(g(v))
+                    except Exception:
+                        pass
+            elif k == "__annotations__" and tv is dict:
+                for n in _dict_items(v):
+                    if type(n[0]) is str:
+                        acc[n[0]] = None
+            for f in fns:
+                if type(f) is _FunctionType:
+                    try:
+                        _code_names(_func_code(f), acc)
+                    except Exception:
+                        pass
+    if _lookup_desc(mro, "__getattribute__", _MISSING) is _OBJ_GETATTRIBUTE and \
+            _lookup_desc(mro, "__getattr__", _MISSING) is _MISSING:
+        getter = _fast_get
+    else:
+        getter = _generic_get
+    plan = [getter, [], [], {}, {}, 0]
+    rest = plan[2]
+    for n in acc:
+        if n in slot_names or n in ("__dict__", "__class__", "__weakref__"):
+            continue
+        if _classify_name(plan, mro, n) is not _SKIP:
+            rest.append(n)
+    return plan
+
+
+_MISSING = object()
+_SKIP = object()
+
+
+def _classify_name(aplan, mro, n):
+    """_MISSING (no class attribute), _SKIP (a descriptor or unreadable),
+    or the plain class attribute value; cached in aplan[4]."""
+    ki = aplan[4]
+    r = ki.get(n, ki)
+    if r is not ki:
+        return r
+    d = _lookup_desc(mro, n, _MISSING)
+    if d is _MISSING:
+        r = _MISSING
+    elif _is_descriptor(d):
+        r = _SKIP
+    else:
+        r = d
+        aplan[3][n] = d
+    if len(ki) < 4096:
+        ki[n] = r
+    return r
+
+
+def _fast_get(o, n):
+    # the type's tp_getattro is PyObject_GenericGetAttr (no __getattr__,
+    # no __getattribute__ in the MRO): getattr with a default does not even
+    # create the AttributeError
+    return getattr(o, n, _MISSING)
+
+
+def _generic_get(o, n):
+    # PyObject_GenericGetAttr itself: no __getattribute__/__getattr__ hook
+    try:
+        return _object_getattribute(o, n)
+    except Exception:
+        return _MISSING
+
+
+_POOL_SCANS = 2           # instances per type tried against the name pool
+_POOL_BUDGET = 2000000    # lookups per dump spent on the name pool
+
+
+def _name_pool(ctx):
+    """Every name in the co_names of the functions and running frames of
+    the heap: attributes set from outside the class (obj.x = ... in another
+    module's code) are found here. Built once per dump, when needed."""
+    pool = ctx[0]
+    if pool is None:
+        acc = {}
+        for o in ctx[2]:
+            if type(o) is _FunctionType:
+                try:
+                    _code_names(_func_code(o), acc)
+                except Exception:
+                    pass
+        for c in ctx[3]:
+            _code_names(c, acc)
+        o = None
+        pool = ctx[0] = tuple(n for n in acc if not (n[:2] == "__" and n[-2:] == "__"))
+    return pool
+
+
+def _label_attrs(o, t, refs, lab, aplan, mro, ctx):
+    """Labels instance attributes among refs (see _attr_plan)."""
+    pend = {}
+    for r in refs:
+        i = id(r)
+        if i not in lab:
+            pend[i] = r
+    if not pend:
+        return
+    get, hits, rest, classvals = aplan[0], aplan[1], aplan[2], aplan[3]
+    if len(pend) == 1:
+        for d in pend.values():
+            if type(d) is dict and _is_instance_dict(o, d, aplan, mro):
+                lab[id(d)] = _ATTR_DICT
+                return
+    elsewhere = None
+    moved = None
+    for names in (hits, rest):
+        for n in names:
+            v = get(o, n)
+            if v is _MISSING:
+                continue
+            cv = classvals.get(n, _MISSING)
+            if v is cv:
+                continue
+            i = id(v)
+            if i in pend:
+                lab[i] = '"attr",' + _enc(n)
+                del pend[i]
+                if names is rest:
+                    if moved is None:
+                        moved = []
+                    moved.append(n)
+                if not pend:
+                    break
+            elif i not in lab:
+                if elsewhere is None:
+                    elsewhere = []
+                elsewhere.append((n, v))
+        if not pend:
+            break
+    if pend and aplan[5] < _POOL_SCANS and ctx is not None and ctx[1] > 0:
+        aplan[5] += 1
+        pool = _name_pool(ctx)
+        ctx[1] -= len(pool)
+        known = set(hits)
+        known.update(rest)
+        for n in pool:
+            if n in known:
+                continue
+            c = _classify_name(aplan, mro, n)
+            if c is _SKIP:
+                continue
+            v = get(o, n)
+            if v is _MISSING or v is classvals.get(n, _MISSING):
+                continue
+            i = id(v)
+            if i in pend:
+                lab[i] = '"attr",' + _enc(n)
+                del pend[i]
+                hits.append(n)
+                if not pend:
+                    break
+        known = None
+    if moved:
+        for n in moved:
+            rest.remove(n)
+            hits.append(n)
+    if elsewhere and pend:
+        # attributes held in a real __dict__ (3.8-3.10, or materialized
+        # before the dump): the dict referent that maps the name to the
+        # value is the instance's __dict__
+        for d in list(pend.values()):
+            if type(d) is not dict:
+                continue
+            try:
+                for k, val in _dict_items(d):
+                    if type(k) is str:
+                        for n, v in elsewhere:
+                            if val is v and k == n:
+                                lab[id(d)] = _ATTR_DICT
+                                break
+                    if id(d) in lab:
+                        break
+            except Exception:
+                pass
+
+
+def _is_instance_dict(o, d, aplan, mro):
+    """True when dict d, the only unlabelled referent of instance o, is its
+    __dict__: every str key (up to 16) that the generic lookup reads on o
+    gives the very value d holds, at least one of them not a class value."""
+    get = aplan[0]
+    classvals = aplan[3]
+    n = 0
+    ok = False
+    try:
+        for k, val in _dict_items(d):
+            if type(k) is not str:
+                return False
+            n += 1
+            if n > 16:
+                break
+            c = _classify_name(aplan, mro, k)
+            if c is _SKIP:
+                continue
+            v = get(o, k)
+            if v is not val:
+                return False
+            if c is _MISSING or v is not classvals.get(k, _MISSING):
+                ok = True
+    except Exception:
+        return False
+    return ok
+
+
+def _sizer(mro, flags):
+    """None when sys.getsizeof runs only C code for this type (its
+    __sizeof__ is a C method); else (C __sizeof__ nearest in the MRO,
+    what sys.getsizeof adds): a Python-level __sizeof__ is never called."""
+    d = _lookup_desc(mro, "__sizeof__")
+    if type(d) is _METHOD_DESC:
+        return None
+    base = object.__sizeof__
+    for c in mro:
+        try:
+            d = _type_dict(c).get("__sizeof__")
+        except Exception:
+            continue
+        if type(d) is _METHOD_DESC:
+            base = d
+            break
+    extra = 0
+    if flags & _HAVE_GC:
+        extra += _GC_HEAD
+        if flags & _PRE_BITS:
+            extra += _PRE_HEADER
+    return (base, extra)
 
 
 def _make_plan(t, ti, garbage_types):
@@ -269,16 +651,17 @@ def _make_plan(t, ti, garbage_types):
             pass
     if t in _GEN_TYPES:
         fin = 2
+    sizer = _sizer(mro, flags)
     if t is _CodeType:
-        return (ti, fin, _K_CODE, (), (), None, False, False)
+        return (ti, fin, _K_CODE, (), (), None, False, False, sizer, None, mro)
     if not flags & _HAVE_GC:
-        return (ti, fin, _K_LEAF, (), (), None, False, False)
+        return (ti, fin, _K_LEAF, (), (), None, False, False, sizer, None, mro)
     if t is dict:
-        return (ti, fin, _K_DICT, (), (), None, False, False)
+        return (ti, fin, _K_DICT, (), (), None, False, False, sizer, None, mro)
     if t is list or t is tuple:
-        return (ti, fin, _K_SEQ, (), (), None, False, False)
+        return (ti, fin, _K_SEQ, (), (), None, False, False, sizer, None, mro)
     if t is _FrameType:
-        return (ti, fin, _K_FRAME, (), (), None, False, False)
+        return (ti, fin, _K_FRAME, (), (), None, False, False, sizer, None, mro)
     if t in _GEN_TYPES:
         kind = _K_GEN
     elif t is _FunctionType:
@@ -320,15 +703,26 @@ def _make_plan(t, ti, garbage_types):
                 continue
             d = _lookup_desc(mro, name)
             if type(d) in _DESC_TYPES:
+                if type(d) is _GETSET and name in _COMPUTED and not _owned_by_function(d):
+                    # computed, never a referent; a method descriptor's
+                    # __qualname__ is even cached on it for good
+                    continue
                 known.append((d.__get__, _frag(ek, name)))
     dictget = None
+    aplan = None
     if kind == _K_GENERIC:
         d = _lookup_desc(mro, "__dict__")
-        if type(d) in _DESC_TYPES:
+        if type(d) is _MEMBER:
+            # a C struct member (module.__dict__): reading it creates nothing
             dictget = d.__get__
+        elif d is not None:
+            # the getset of heap types, exceptions, partials...: reading it
+            # would create (3.8-3.10: an empty one) or materialize (3.11+)
+            # the dict; label the attributes by name instead
+            aplan = _attr_plan(t, mro, slot_names)
     isdict = kind == _K_GENERIC and dict in mro
     isseq = kind == _K_GENERIC and (list in mro or tuple in mro)
-    return (ti, fin, kind, tuple(known), tuple(slots), dictget, isdict, isseq)
+    return (ti, fin, kind, tuple(known), tuple(slots), dictget, isdict, isseq, sizer, aplan, mro)
 
 
 def _frame_locals_map(fr, lab, kind_local, refs=()):
@@ -357,12 +751,35 @@ def _frame_locals_map(fr, lab, kind_local, refs=()):
     return fl
 
 
-def dump(path, collect=False):
-    """Write one heap snapshot to path (gzip if it ends in .gz); return path."""
+class DumpError(OSError):
+    """The dump could not be written. The partial file has been removed;
+    the process is otherwise as before. The cause is chained."""
+
+
+def dump(path, collect=False, values=False, reveal_keys=False):
+    """Write one heap snapshot to path (gzip if it ends in .gz); return path.
+
+    values: write the text of str and bytes objects ("v"), which may hold
+    secrets; off by default (names of code and functions are always
+    written). reveal_keys: write dict keys that look like credentials
+    (long token-like strings) as they are; by default their label is
+    "<masked>". The file is written to a temporary file in the same
+    directory, created readable by its owner only (0600), and renamed to
+    path when complete; on failure it is removed and DumpError is raised.
+    """
     if collect:
         gc.collect()
-    # no local name for the object list: _dump drops it after filtering
-    return _dump(path, time.time(), gc.get_objects())
+    was_enabled = gc.isenabled()
+    # no collection (and no finalizer) runs because of the dump's own
+    # allocations; the thresholds and gc.garbage are not touched
+    gc.disable()
+    try:
+        # no local name for the object list: _dump drops it after filtering
+        return _dump(path, time.time(), gc.get_objects(), was_enabled,
+                     bool(values), bool(reveal_keys))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _own_frames():
@@ -375,10 +792,61 @@ def _own_frames():
     return ids, f
 
 
-def _dump(path, t0, objs):
+_PY311 = sys.version_info >= (3, 11)
+_PY313 = sys.version_info >= (3, 13)
+_f_locals = _frame_desc["f_locals"].__get__
+_f_globals = _frame_desc["f_globals"].__get__
+_f_back = _frame_desc["f_back"].__get__
+_f_code = _frame_desc["f_code"].__get__
+
+
+def _exec_frames(tops, excl):
+    """Locals of every executing frame (the thread stacks), read before the
+    walk: {id(frame): [(name, value)...]}, and the f_locals dicts that
+    reading created or refreshed (CPython 3.8-3.12: PyFrame_FastToLocals;
+    one per running function frame, for as long as it runs), which are
+    left out of the dump. Reading f_back creates the frame objects of the
+    callers (3.11+), also for as long as they run."""
+    res = {}
+    fls = []
+    codes = []
+    for f in tops:
+        depth = 0
+        while f is not None and depth < 10000:
+            depth += 1
+            try:
+                codes.append(_f_code(f))
+                fl = _f_locals(f)
+                if fl is not _f_globals(f):
+                    if type(fl) is dict:
+                        items = list(_dict_items(fl))
+                        excl.add(id(fl))
+                        fls.append(fl)
+                    else:  # 3.13+: a FrameLocalsProxy, made for this read
+                        items = list(fl.items())
+                    res[id(f)] = items
+                fl = None
+                f = _f_back(f)
+            except Exception:
+                break
+    return res, fls, codes
+
+
+def _dump(path, t0, objs, gc_enabled, values, reveal_keys):
     # ---- exclude our own objects -------------------------------------
     excl, user_frame = _own_frames()
     excl.add(id(objs))
+    me = _get_ident()
+    tops = []
+    for ident, f in list(sys._current_frames().items()):
+        if ident == me:
+            f = user_frame
+        if f is not None:
+            tops.append((ident, f))
+    f = user_frame = None
+    exec_locals, fl_dicts, run_codes = _exec_frames([f for _, f in tops], excl)
+    excl.add(id(exec_locals))
+    excl.add(id(fl_dicts))
     queue = [o for o in objs if id(o) not in excl]
     del objs
     excl.add(id(queue))
@@ -395,21 +863,15 @@ def _dump(path, t0, objs):
     th = sys.modules.get("threading")
     if th is not None:
         try:
-            for ident, t in list(th._active.items()):
+            for ident, t in list(_object_getattribute(th, "_active").items()):
                 try:
-                    thread_names[ident] = object.__getattribute__(t, "_name")
+                    thread_names[ident] = _object_getattribute(t, "_name")
                 except Exception:
                     pass
         except Exception:
             pass
     th = t = None
-    me = _get_ident()
-    cf = sys._current_frames()
-    for ident, f in list(cf.items()):
-        if ident == me:
-            f = user_frame
-        if f is None:
-            continue
+    for ident, f in tops:
         label = thread_names.get(ident)
         if type(label) is not str:
             label = "thread-%d" % ident
@@ -418,18 +880,17 @@ def _dump(path, t0, objs):
         if fid not in seen and fid not in excl:
             seen[fid] = 0
             queue.append(f)
-    cf = f = user_frame = None
+    tops = f = None
     garbage_ids = set(map(id, gc.garbage))
     tracing = False
     get_tb = None
-    try:
-        import _tracemalloc  # C module, always built in
-
-        tracing = bool(_tracemalloc.is_tracing())
-        if tracing:
-            get_tb = _tracemalloc._get_object_traceback
-    except Exception:
-        pass
+    if _tracemalloc is not None:
+        try:
+            tracing = bool(_tracemalloc.is_tracing())
+            if tracing:
+                get_tb = _tracemalloc._get_object_traceback
+        except Exception:
+            pass
 
     # ---- output --------------------------------------------------------
     header = {
@@ -440,23 +901,40 @@ def _dump(path, t0, objs):
         "python": "%d.%d.%d" % sys.version_info[:3],
         "implementation": sys.implementation.name,
         "gc": {
-            "enabled": gc.isenabled(),
+            "enabled": gc_enabled,
             "debug": gc.get_debug(),
             "saveall": bool(gc.get_debug() & gc.DEBUG_SAVEALL),
             "thresholds": list(gc.get_threshold()),
             "counts": list(gc.get_count()),
         },
         "tracemalloc": tracing,
+        "values": values,
     }
-    out = _Out(path, path.endswith(".gz"))
     try:
-        out_fd = -1
-        try:
-            out_fd = out.fileno()
-        except Exception:
-            pass
+        out = _Out(path, path.endswith(".gz"))
+    except Exception as e:
+        err = DumpError("leakscan_dump: cannot create a file next to %s (%s: %s)" % (path, type(e).__name__, e))
+        err.filename = path
+        raise err from e
+    try:
+        out_fd = out.fileno()
         buf = [_json(header) + "\n"]
-        nobj, nedge, socks = _walk(queue, seen, excl, garbage_ids, get_tb, buf, out)
+        # [name pool, its budget, the objects, codes of running frames,
+        #  executing frames' locals, ids of str that are names, values,
+        #  reveal_keys]
+        ctx = [None, _POOL_BUDGET, queue, run_codes, exec_locals, set(), values, reveal_keys]
+        nobj, nedge, socks = _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx)
+        ctx = None
+        # the f_locals dicts hold one more reference to each local value
+        for fl in fl_dicts:
+            try:
+                for v in list(fl.values()):
+                    i = id(v)
+                    if i in seen:
+                        seen[i] -= 1
+            except Exception:
+                pass
+        fl = v = fl_dicts = None
         # external roots: refcount (minus the dumper's own references)
         # exceeds the number of edges found into the object. seen[id] is
         # minus the number of edges into the object.
@@ -474,8 +952,15 @@ def _dump(path, t0, objs):
         queue = seen = None
         w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
         _flush(buf, out)
-    finally:
-        out.close()
+        out.commit()
+    except BaseException as e:
+        out.abort()
+        if isinstance(e, Exception):
+            err = DumpError("leakscan_dump: writing %s failed (%s: %s); the partial file was removed"
+                            % (path, type(e).__name__, e))
+            err.filename = path
+            raise err from e
+        raise
     return path
 
 
@@ -523,27 +1008,73 @@ def _json(v):
     return _enc(str(v))
 
 
+_fdopen = os.fdopen  # a seam for tests (a file whose write fails)
+
+
 class _Out(object):
-    """Output file: plain, or gzip (zlib with a gzip wrapper, level 3)."""
+    """Output file: plain, or gzip (zlib with a gzip wrapper, level 3).
+    Written to ".<name>.part-<pid>-<n>" in the target directory, mode 0600,
+    then renamed over path by commit(); abort() removes it."""
 
     def __init__(self, path, compress):
-        self.f = open(path, "wb")
+        d, name = os.path.split(path)
+        self.path = path
+        self.f = None
+        fd = -1
+        for n in range(100):
+            tmp = os.path.join(d, ".%s.part-%d-%d" % (name, os.getpid(), n))
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+                break
+            except FileExistsError:
+                continue
+        if fd < 0:
+            raise FileExistsError("no free temporary name next to " + path)
+        self.tmp = tmp
+        try:
+            self.f = _fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
         self.z = zlib.compressobj(3, zlib.DEFLATED, 31) if compress else None
 
     def fileno(self):
-        return self.f.fileno()
+        try:
+            return self.f.fileno()
+        except Exception:
+            return -1
 
     def write(self, data):
         if self.z is not None:
             data = self.z.compress(data)
         self.f.write(data)
 
-    def close(self):
+    def commit(self):
+        if self.z is not None:
+            self.f.write(self.z.flush())
+            self.z = None
+        self.f.flush()
         try:
-            if self.z is not None:
-                self.f.write(self.z.flush())
-        finally:
-            self.f.close()
+            os.fsync(self.f.fileno())
+        except (OSError, AttributeError, ValueError):
+            pass
+        self.f.close()
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+
+    def abort(self):
+        try:
+            if self.f is not None:
+                self.f.close()
+        except Exception:
+            pass
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = None
 
 
 def _flush(buf, out):
@@ -556,10 +1087,26 @@ def _get_ident():
     return _thread.get_ident()
 
 
-def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
+def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
     """Breadth-first walk over queue (which grows); writes type and object
     records into buf/out. Returns (objects, edges, sockets)."""
     plans = {}
+    names = ctx[5]  # ids of str objects that are names of code: always written
+    values = ctx[6]
+    reveal = ctx[7]
+    for o in queue:
+        if type(o) is _FunctionType:
+            for g in (_func_name, _func_qualname, _func_module):
+                try:
+                    names.add(id(g(o)))
+                except Exception:
+                    pass
+            try:
+                for r in _code_refs(_func_code(o)):
+                    names.add(id(r))
+            except Exception:
+                pass
+    o = r = None
     append = queue.append
     w = buf.append
     getsizeof = _getsizeof
@@ -595,7 +1142,11 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
                 pass
             mro = None
         try:
-            s = getsizeof(o)
+            sz = plan[8]
+            if sz is None:
+                s = getsizeof(o)
+            else:
+                s = sz[0](o) + sz[1]
         except Exception:
             s = 0
         f = plan[1]
@@ -610,6 +1161,8 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
             refs = ()
         elif kind == _K_CODE:
             refs = _code_refs(o)
+            for r in refs:
+                names.add(id(r))
         else:
             try:
                 refs = get_referents(o)
@@ -637,19 +1190,21 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
             if kind == _K_DICT:
                 lab = {}
                 try:
-                    for k, v in _dict_items(o):
+                    # list() copies the items in C, in one step: another
+                    # thread cannot change the dict in the middle
+                    for k, v in list(_dict_items(o)):
                         i = id(v)
                         if i not in lab:
-                            lab[i] = '"key",' + enc(_key_label(k))
+                            lab[i] = '"key",' + enc(_key_label(k, reveal))
                         if type(k) is not str:
                             i = id(k)
                             if i not in lab:
-                                lab[i] = '"dictkey",' + enc(_key_label(k))
+                                lab[i] = '"dictkey",' + enc(_key_label(k, reveal))
                 except Exception:
                     pass
                 k = v = None
             elif kind != _K_LEAF:
-                lab, extra, fl = _labels(o, t, plan, refs)
+                lab, extra, fl = _labels(o, t, plan, refs, ctx)
                 if extra:
                     refs = list(refs) + extra
                 if fl is not None:
@@ -694,7 +1249,9 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
             del fl_pending[:]
             fl = v = None
         nedge += len(edges)
-        v = _short_value(o, t) if kind == _K_LEAF else None
+        v = None
+        if kind == _K_LEAF and (values or (t is not str and t is not bytes) or oid in names):
+            v = _short_value(o, t)
         line = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d' % (oid, plan[0], s, f)
         if v is not None:
             line += ',"v":' + enc(v)
@@ -734,7 +1291,7 @@ def _code_refs(code):
     return refs
 
 
-def _labels(o, t, plan, refs):
+def _labels(o, t, plan, refs, ctx=None):
     """(label map id->fragment, extra referents, f_locals dict to discount)."""
     lab = {}
     extra = None
@@ -760,26 +1317,30 @@ def _labels(o, t, plan, refs):
                 lab[id(v)] = _frag(k, n)
         code = vals[1]
         executing = code is not None and not any(r is code for r in refs)
-        fl = _frame_locals_map(o, lab, '"local",', refs)
+        if not _PY311:
+            # 3.8-3.10 (not run by the tests): f_locals as before
+            fl = _frame_locals_map(o, lab, '"local",', refs)
         if executing:
             # The frame is running: gc.get_referents() shows only f_back and
-            # f_trace; add what the interpreter frame holds.
+            # f_trace; add what the interpreter frame holds, and its locals
+            # as read before the walk (_exec_frames).
             have = set(map(id, refs))
             extra = []
             for v in vals[:4]:
                 if v is not None and id(v) not in have:
                     extra.append(v)
                     have.add(id(v))
-            try:
-                flv = d["f_locals"].__get__(o)
-                if flv is not vals[2]:
-                    for v in (_dict_items(flv) if type(flv) is dict else flv.items()):
-                        v = v[1]
-                        if id(v) not in have:
-                            extra.append(v)
-                            have.add(id(v))
-            except Exception:
-                pass
+            items = ctx[4].get(id(o)) if ctx is not None else None
+            if items:
+                for k, v in items:
+                    i = id(v)
+                    if i not in lab:
+                        lab[i] = '"local",' + _enc(_attr_label(k))
+                    if i not in have:
+                        extra.append(v)
+                        have.add(i)
+        elif _PY311 and code is not None:
+            _finished_frame_locals(o, code, refs, lab)
         return lab, extra, fl
     for get, frag in plan[3]:
         try:
@@ -806,25 +1367,17 @@ def _labels(o, t, plan, refs):
                 dd = dget(o, t)
             except Exception:
                 dd = None
-            if type(dd) is dict:
-                if any(r is dd for r in refs):
-                    lab[id(dd)] = _ATTR_DICT
-                else:
-                    # inline values (3.11+): reading __dict__ materialized a
-                    # dict; label the instance's referents by attribute name.
-                    try:
-                        for k, v in _dict_items(dd):
-                            i = id(v)
-                            if i not in lab:
-                                lab[i] = '"attr",' + _enc(_attr_label(k))
-                    except Exception:
-                        pass
+            if type(dd) is dict and any(r is dd for r in refs):
+                lab[id(dd)] = _ATTR_DICT
+        elif plan[9] is not None:
+            _label_attrs(o, t, refs, lab, plan[9], plan[10], ctx)
         if plan[6]:
+            reveal = ctx[7] if ctx is not None else True
             try:
-                for k, v in _dict_items(o):
+                for k, v in list(_dict_items(o)):
                     i = id(v)
                     if i not in lab:
-                        lab[i] = '"key",' + _enc(_key_label(k))
+                        lab[i] = '"key",' + _enc(_key_label(k, reveal))
             except Exception:
                 pass
         if plan[7]:
@@ -865,18 +1418,139 @@ def _labels(o, t, plan, refs):
             pass
     elif kind == _K_GEN:
         pre = _GEN_TYPES[t]
-        try:
-            fr = getattr(t, pre + "frame").__get__(o, t)
-        except Exception:
-            fr = None
-        if fr is not None:
-            if any(r is fr for r in refs):
+        if not _PY311:
+            # 3.8-3.10 (not run by the tests): the frame is its own object
+            try:
+                fr = getattr(t, pre + "frame").__get__(o, t)
+            except Exception:
+                fr = None
+            if fr is not None and any(r is fr for r in refs):
                 lab.setdefault(id(fr), _frag("frame", pre + "frame"))
-            else:
-                # 3.11+: the frame lives inside the generator; its locals are
-                # the generator's own referents.
-                fl = _frame_locals_map(fr, lab, '"local",', refs)
+            return lab, extra, fl
+        # 3.11+: the frame lives inside the generator and its locals are the
+        # generator's own referents. Reading gi_frame/cr_frame would create
+        # a frame object for good: only when one exists already (it is then
+        # a referent) is it read.
+        fr = None
+        for r in refs:
+            if type(r) is _FrameType:
+                try:
+                    fr = getattr(t, pre + "frame").__get__(o, t)
+                except Exception:
+                    fr = None
+                if fr is not None and not any(x is fr for x in refs):
+                    fr = None
+                break
+        r = None
+        if fr is not None:
+            lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+        try:
+            code = getattr(t, pre + "code").__get__(o, t)
+        except Exception:
+            code = None
+        if code is not None:
+            _suspended_locals(fr, code, refs, lab)
     return lab, extra, fl
+
+
+def _localsplus_names(code):
+    """Names of a code object's local slots in frame order (3.11+):
+    co_varnames, then the cell variables that are not arguments, then the
+    free variables; and the number of argument slots."""
+    vn = code.co_varnames
+    cells = tuple(c for c in code.co_cellvars if c not in vn)
+    names = vn + cells + code.co_freevars
+    flags = code.co_flags
+    nargs = code.co_argcount + code.co_kwonlyargcount + (1 if flags & 4 else 0) + (1 if flags & 8 else 0)
+    return names, nargs
+
+
+def _locals_tail(code, refs):
+    """Index in refs after the frame's function and code (3.11+
+    _PyFrame_Traverse visits frame object, f_locals, function, code, then
+    the local slots that are not empty, then the value stack), and the
+    f_locals dict among what comes before, if one exists."""
+    p = -1
+    for i, r in enumerate(refs):
+        if r is code and i > 0 and type(refs[i - 1]) is _FunctionType:
+            p = i
+            break
+    if p < 0:
+        for i, r in enumerate(refs):
+            if r is code:
+                p = i
+                break
+    if p < 0:
+        return -1, None
+    fl = None
+    for r in refs[:p]:
+        if type(r) is dict:
+            fl = r
+    return p + 1, fl
+
+
+def _map_locals(items, lab):
+    for k, v in items:
+        i = id(v)
+        if i not in lab:
+            lab[i] = '"local",' + _enc(_attr_label(k))
+
+
+def _positional_locals(code, refs, lab, exact):
+    """Label local slots by position without reading f_locals (which on
+    3.11-3.12 creates a dict for the frame, for good). Empty slots are not
+    visited, so a position is certain only when no slot is empty: all slots
+    when the referents after the code are exactly one per slot (exact: a
+    frame whose function has returned, whose value stack is empty), else
+    only the arguments (bound from the call on; a function that del's an
+    argument would shift them). An f_locals dict that exists already (the
+    program called locals()) names the rest by identity."""
+    try:
+        names, nargs = _localsplus_names(code)
+    except Exception:
+        return
+    start, fl = _locals_tail(code, refs)
+    if start < 0:
+        return
+    tail = refs[start:]
+    n = len(names) if exact and len(tail) == len(names) else min(nargs, len(tail))
+    for i in range(n):
+        v = tail[i]
+        j = id(v)
+        if j not in lab:
+            lab[j] = '"local",' + _enc(names[i])
+    if fl is not None:
+        try:
+            _map_locals(list(_dict_items(fl)), lab)
+        except Exception:
+            pass
+
+
+def _finished_frame_locals(fr, code, refs, lab):
+    """Locals of a frame whose function has returned (held by a traceback,
+    a generator that finished...), 3.11+."""
+    if _PY313:
+        # f_locals is a FrameLocalsProxy made for this read: nothing stays
+        try:
+            fl = _f_locals(fr)
+            if fl is not _f_globals(fr):
+                _map_locals(list(fl.items()), lab)
+            return
+        except Exception:
+            pass
+    _positional_locals(code, refs, lab, True)
+
+
+def _suspended_locals(fr, code, refs, lab):
+    """Locals of a generator/coroutine (3.11+): through its frame object's
+    f_locals proxy when the object exists (3.13+), else by position."""
+    if _PY313 and fr is not None:
+        try:
+            _map_locals(list(_f_locals(fr).items()), lab)
+            return
+        except Exception:
+            pass
+    _positional_locals(code, refs, lab, False)
 
 
 def _sock_info(o, sock_base, fileio):
@@ -1236,10 +1910,12 @@ def _coro_name(c, qual_only=False):
 _dumping = [False]
 
 
-def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
+def install_signal_handler(signum=_signal.SIGUSR1, directory=".", values=False, reveal_keys=False):
     """Dump to directory/leakscan-<pid>-<UTC yyyymmddThhmmss.ffffffZ>.pydump.gz
-    whenever signum arrives (default SIGUSR1). The file is written as
-    ".part-<name>" and renamed when complete. Returns the previous handler."""
+    whenever signum arrives (default SIGUSR1), with dump()'s options. The
+    file appears under its name only when complete (see dump()); a failed
+    attempt leaves no file and writes one line to stderr. Returns the
+    previous handler."""
 
     def _on_signal(sig, frame):
         if _dumping[0]:
@@ -1248,14 +1924,12 @@ def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
         try:
             name = "leakscan-%d-%s.pydump.gz" % (os.getpid(), _utc(time.time(), "%Y%m%dT%H%M%S", "Z"))
             path = os.path.join(directory, name)
-            part = os.path.join(directory, ".part-" + name)
             frame = None
             try:
-                dump(part)
-                os.replace(part, path)
+                dump(path, values=values, reveal_keys=reveal_keys)
             except Exception as e:  # never kill the service
                 try:
-                    sys.stderr.write("leakscan_dump: %s: %r\n" % (path, e))
+                    sys.stderr.write("%s\n" % (e,))
                 except Exception:
                     pass
         finally:
