@@ -512,3 +512,28 @@ func TestDumperNoObserverEffect(t *testing.T) {
 		t.Errorf("instance overriding __sizeof__ has size %d, want %d (sys.getsizeof of the same class without the override)", s, facts.SizedSize)
 	}
 }
+
+// TestDumperSecretsAndFailures runs testdata/safety.py: str and bytes
+// values and token-like dict keys are not written unless asked, the file
+// is created 0600 under a temporary name and renamed when complete; a
+// nonexistent directory, a directory the process may not write and a full
+// disk (a file whose write fails with ENOSPC) each raise DumpError naming
+// the path, leave no file behind and leave the process able to dump again;
+// the signal handler leaves nothing after a failed attempt.
+func TestDumperSecretsAndFailures(t *testing.T) {
+	t.Parallel()
+	out := runPython(t, filepath.Join("testdata", "safety.py"), t.TempDir())
+	var res struct {
+		Failures []string `json:"failures"`
+		Checked  int      `json:"checked"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("safety.py printed %q: %v", out, err)
+	}
+	for _, f := range res.Failures {
+		t.Error(f)
+	}
+	if res.Checked < 30 {
+		t.Errorf("safety.py made %d checks, want 30 or more", res.Checked)
+	}
+}

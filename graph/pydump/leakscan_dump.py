@@ -1,4 +1,5 @@
-"""leakscan_dump: a standard-library-only heap dumper for CPython 3.8-3.13.
+"""leakscan_dump: a standard-library-only heap dumper for CPython 3.11+
+(tested on 3.11; the 3.8-3.10 code paths are kept, nothing runs them).
 
 Drop this file into a service and call::
 
@@ -12,11 +13,21 @@ repository.  Analyse it with leakscan.
 
 Rules this module keeps so that it is safe to run inside a live service:
 
-* it never calls an object's __repr__, __getattr__, __eq__, __hash__ or any
-  other Python-level method of an arbitrary object: values are read through
-  C-level descriptors found in the type's __dict__ (getset / member
-  descriptors), dict.items / list / tuple iteration, and gc.get_referents;
+* it changes nothing the program can see: it never reads an instance's
+  __dict__ (CPython 3.11+ would materialize one per instance), never creates
+  frame objects or locals dicts for generators and finished frames, leaves
+  gc's state, thresholds and gc.garbage alone (automatic collection is off
+  while it runs, then restored); what remains is listed in FORMAT.md;
+* it never calls an object's __repr__, __getattr__, __getattribute__,
+  __eq__, __hash__, __sizeof__, properties or any other Python-level method
+  of the program: values are read through C-level descriptors, the generic
+  attribute lookup on names that are not descriptors, dict.items / list /
+  tuple iteration, and gc.get_referents;
 * it never calls gc.collect() unless asked to (collect=True);
+* str/bytes values are written only with values=True; token-like dict keys
+  are masked unless reveal_keys=True;
+* the file is 0600, written under a temporary name and renamed when
+  complete; on failure it is removed and DumpError raised;
 * records are streamed to the file as they are produced;
 * its own working objects (the queue, the id tables, its frames, the output
   file) are left out of the dump.
@@ -36,7 +47,7 @@ try:
 except ImportError:  # pragma: no cover
     _tracemalloc = None
 
-__all__ = ["dump", "install_signal_handler", "FORMAT", "VERSION"]
+__all__ = ["dump", "install_signal_handler", "DumpError", "FORMAT", "VERSION"]
 
 FORMAT = "leakscan-pydump"
 VERSION = 1
@@ -754,6 +765,9 @@ def _frame_locals_map(fr, lab, kind_local, refs=()):
 class DumpError(OSError):
     """The dump could not be written. The partial file has been removed;
     the process is otherwise as before. The cause is chained."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else "leakscan_dump: dump failed"
 
 
 def dump(path, collect=False, values=False, reveal_keys=False):
