@@ -59,7 +59,7 @@ except ImportError:  # pragma: no cover
 
 _HAVE_GC = 1 << 14          # Py_TPFLAGS_HAVE_GC
 _IMMORTAL = 1 << 29         # refcounts above this are immortal objects (3.12+)
-_FLUSH_LINES = 2048         # lines buffered before a write
+_FLUSH_LINES = 256          # lines buffered before a write (len() <= 256: no new int)
 _STR_MAX = 64               # characters of a str value kept
 _BYTES_MAX = 32             # bytes of a bytes value kept
 _KEY_MAX = 64               # characters of a str dict key kept in a label
@@ -788,22 +788,56 @@ def dump(path, collect=False, values=False, reveal_keys=False):
     # allocations; the thresholds and gc.garbage are not touched
     gc.disable()
     try:
+        args = (path, bool(values), bool(reveal_keys), was_enabled, _get_ident())
+        if _tracemalloc is not None and _tracemalloc.is_tracing():
+            return _in_thread(args)
         # no local name for the object list: _dump drops it after filtering
-        return _dump(path, time.time(), gc.get_objects(), was_enabled,
-                     bool(values), bool(reveal_keys))
+        return _dump(args, time.time(), gc.get_objects())
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _own_frames():
-    ids = set()
+def _in_thread(args):
+    """Runs the dump in a new thread and waits for it. Under tracemalloc
+    every allocation records the traceback of the allocating thread, and
+    computes the line number of each of its frames (a scan of the code's
+    line table up to the current instruction): the caller's stack (a
+    service's deep one, a long module body) would make each of the dump's
+    allocations dear. The new thread's stack holds only the dumper."""
+    res = [None, None]
+    lock = _thread.allocate_lock()
+    lock.acquire()
+    _thread.start_new_thread(_thread_main, (args, res, lock))
+    lock.acquire()
+    lock.release()
+    e = res[1]
+    if e is not None:
+        res[1] = None
+        try:
+            raise e
+        finally:
+            e = None
+    return res[0]
+
+
+def _thread_main(args, res, lock):
+    try:
+        res[0] = _dump(args, time.time(), gc.get_objects())
+    except BaseException as e:
+        res[1] = e
+    finally:
+        lock.release()
+
+
+def _skip_own(f, excl):
+    """The first frame from f outwards that does not run dumper code; the
+    dumper's frames go into excl."""
     codes = _OWN_CODES
-    f = sys._getframe(1)
     while f is not None and f.f_code in codes:
-        ids.add(id(f))
+        excl.add(id(f))
         f = f.f_back
-    return ids, f
+    return f
 
 
 _PY311 = sys.version_info >= (3, 11)
@@ -846,18 +880,46 @@ def _exec_frames(tops, excl):
     return res, fls, codes
 
 
-def _dump(path, t0, objs, gc_enabled, values, reveal_keys):
+def _dump(args, t0, objs):
+    # small on purpose: its line when it calls _walk is looked up for every
+    # allocation under tracemalloc (see _walk)
+    p = _prepare(args, t0, objs)
+    objs = None
+    out = p[0]
+    try:
+        r = _walk(p[1], p[2], p[3], p[4], p[5], p[6], out, p[7])
+        _finish(p, r)
+        p = r = None
+        out.commit()
+    except BaseException as e:
+        out.abort()
+        if isinstance(e, Exception):
+            path = args[0]
+            err = DumpError("leakscan_dump: writing %s failed (%s: %s); the partial file was removed"
+                            % (path, type(e).__name__, e))
+            err.filename = path
+            raise err from e
+        raise
+    return args[0]
+
+
+def _prepare(args, t0, objs):
+    """Everything before the walk; opens the output. Returns [out, queue,
+    seen, excl, garbage ids, get_tb, buf, ctx, roots, fl_dicts, t0]."""
+    path, values, reveal_keys, gc_enabled, caller = args
     # ---- exclude our own objects -------------------------------------
-    excl, user_frame = _own_frames()
-    excl.add(id(objs))
+    excl = set()
     me = _get_ident()
+    _skip_own(sys._getframe(0), excl)
+    excl.add(id(objs))
     tops = []
     for ident, f in list(sys._current_frames().items()):
-        if ident == me:
-            f = user_frame
+        if ident == me and me != caller:
+            continue  # the dumper's own thread (_in_thread)
+        f = _skip_own(f, excl)
         if f is not None:
             tops.append((ident, f))
-    f = user_frame = None
+    f = None
     exec_locals, fl_dicts, run_codes = _exec_frames([f for _, f in tops], excl)
     excl.add(id(exec_locals))
     excl.add(id(fl_dicts))
@@ -930,52 +992,46 @@ def _dump(path, t0, objs, gc_enabled, values, reveal_keys):
         err = DumpError("leakscan_dump: cannot create a file next to %s (%s: %s)" % (path, type(e).__name__, e))
         err.filename = path
         raise err from e
-    try:
-        out_fd = out.fileno()
-        buf = [_json(header) + "\n"]
-        # [name pool, its budget, the objects, codes of running frames,
-        #  executing frames' locals, ids of str that are names, values,
-        #  reveal_keys]
-        ctx = [None, _POOL_BUDGET, queue, run_codes, exec_locals, set(), values, reveal_keys]
-        nobj, nedge, socks = _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx)
-        ctx = None
-        # the f_locals dicts hold one more reference to each local value
-        for fl in fl_dicts:
-            try:
-                for v in list(fl.values()):
-                    i = id(v)
-                    if i in seen:
-                        seen[i] -= 1
-            except Exception:
-                pass
-        fl = v = fl_dicts = None
-        # external roots: refcount (minus the dumper's own references)
-        # exceeds the number of edges found into the object. seen[id] is
-        # minus the number of edges into the object.
-        roots.extend(_externals(queue, seen))
-        w = buf.append
-        for oid, kind, label in roots:
-            if oid in seen:
-                w('{"k":"r","id":%d,"kind":"%s","label":%s}\n' % (oid, kind, _enc(label)))
-        _flush(buf, out)
-        for rec in _fds(socks, out_fd):
-            w(_json(rec) + "\n")
-        _flush(buf, out)
-        for rec in _tasks(queue, seen):
-            w(_json(rec) + "\n")
-        queue = seen = None
-        w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
-        _flush(buf, out)
-        out.commit()
-    except BaseException as e:
-        out.abort()
-        if isinstance(e, Exception):
-            err = DumpError("leakscan_dump: writing %s failed (%s: %s); the partial file was removed"
-                            % (path, type(e).__name__, e))
-            err.filename = path
-            raise err from e
-        raise
-    return path
+    buf = [_json(header) + "\n"]
+    # [name pool, its budget, the objects, codes of running frames,
+    #  executing frames' locals, ids of str that are names, values,
+    #  reveal_keys]
+    ctx = [None, _POOL_BUDGET, queue, run_codes, exec_locals, set(), values, reveal_keys]
+    return [out, queue, seen, excl, garbage_ids, get_tb, buf, ctx, roots, fl_dicts, t0]
+
+
+def _finish(p, r):
+    """Everything after the walk: roots, fds, asyncio records, trailer."""
+    out, queue, seen, buf, roots, fl_dicts, t0 = p[0], p[1], p[2], p[6], p[8], p[9], p[10]
+    del p[:]  # the context holds the running frames' locals
+    nobj, nedge, socks = r
+    # the f_locals dicts hold one more reference to each local value
+    for fl in fl_dicts:
+        try:
+            for v in list(fl.values()):
+                i = id(v)
+                if i in seen:
+                    seen[i] += 1
+        except Exception:
+            pass
+    fl = v = fl_dicts = None
+    # external roots: refcount (minus the dumper's own references)
+    # exceeds the number of edges found into the object. seen[id] is
+    # the number of edges found into the object.
+    roots.extend(_externals(queue, seen))
+    w = buf.append
+    for oid, kind, label in roots:
+        if oid in seen:
+            w('{"k":"r","id":%d,"kind":"%s","label":%s}\n' % (oid, kind, _enc(label)))
+    _flush(buf, out)
+    for rec in _fds(socks, out.fileno()):
+        w(_json(rec) + "\n")
+    _flush(buf, out)
+    for rec in _tasks(queue, seen):
+        w(_json(rec) + "\n")
+    queue = seen = None
+    w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
+    _flush(buf, out)
 
 
 def _externals(queue, seen):
@@ -991,7 +1047,7 @@ def _externals(queue, seen):
     cal = o = None
     for o in queue:
         rc = getrefcount(o) - base
-        if rc < _IMMORTAL and rc + seen[id(o)] > 0 and _type_flags(type(o)) & _HAVE_GC:
+        if rc < _IMMORTAL and rc - seen[id(o)] > 0 and _type_flags(type(o)) & _HAVE_GC:
             res.append((id(o), "external", ""))
     o = None
     return res
@@ -1101,13 +1157,61 @@ def _get_ident():
     return _thread.get_ident()
 
 
+class _State(object):
+    """What the walk shares between its small functions."""
+
+    __slots__ = ("seen", "excl", "append", "w", "buf", "out", "plans", "garbage", "get_tb", "ctx",
+                 "names", "values", "reveal", "keys", "tbs", "ntypes", "nedge", "ecounts", "socks",
+                 "sock_base", "fileio", "fmts")
+
+
 def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
     """Breadth-first walk over queue (which grows); writes type and object
-    records into buf/out. Returns (objects, edges, sockets)."""
-    plans = {}
-    names = ctx[5]  # ids of str objects that are names of code: always written
-    values = ctx[6]
-    reveal = ctx[7]
+    records into buf/out. Returns (objects, edges, sockets).
+
+    seen[id] counts the edges found into each object. The work per object
+    is done in small functions, and allocates little (no int above 256,
+    cached key labels, edge text made by one format per object): under
+    tracemalloc every allocation records a traceback whose line numbers
+    cost a scan of each frame's line table up to its current instruction."""
+    st = _walk_state(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx)
+    one = _one
+    for o in queue:
+        one(o, st)
+    o = None
+    _flush_lines(st)
+    sockinfo = []
+    for s in st.socks:
+        sockinfo.append(_sock_info(s, st.sock_base, st.fileio))
+    return len(queue), st.nedge, sockinfo
+
+
+def _walk_state(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
+    st = _State()
+    st.seen = seen
+    st.excl = excl
+    st.append = queue.append
+    st.w = buf.append
+    st.buf = buf
+    st.out = out
+    st.plans = {}
+    st.garbage = garbage_ids
+    st.get_tb = get_tb
+    st.ctx = ctx
+    st.names = names = ctx[5]  # ids of str objects that are names of code
+    st.values = ctx[6]
+    st.reveal = ctx[7]
+    st.keys = {}
+    st.tbs = {}
+    st.ntypes = 0
+    st.nedge = 0
+    st.ecounts = []
+    st.socks = []
+    sockmod = sys.modules.get("_socket")
+    st.sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
+    io_mod = sys.modules.get("_io")
+    st.fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
+    st.fmts = {}
     for o in queue:
         if type(o) is _FunctionType:
             for g in (_func_name, _func_qualname, _func_module):
@@ -1120,179 +1224,240 @@ def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
                     names.add(id(r))
             except Exception:
                 pass
-    o = r = None
-    append = queue.append
-    w = buf.append
-    getsizeof = _getsizeof
-    get_referents = _get_referents
-    is_tracked = _is_tracked
-    enc = _enc
-    REF = _REF
-    socket_types = set()
-    sockmod = sys.modules.get("_socket")
-    sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
-    io_mod = sys.modules.get("_io")
-    fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
-    socks = []  # (fileno, id, kind, object-getter-args)
-    ntypes = 0
-    nobj = 0
-    nedge = 0
-    fl_pending = []
+    return st
 
-    for o in queue:
-        oid = id(o)
-        t = type(o)
-        plan = plans.get(id(t))
-        if plan is None:
-            plan = _make_plan(t, ntypes, None)
-            plans[id(t)] = plan
-            w('{"k":"t","i":%d,"n":%s}\n' % (ntypes, enc(_type_name_of(t))))
-            ntypes += 1
-            try:
-                mro = _type_mro(t)
-                if (sock_base is not None and sock_base in mro) or (fileio is not None and fileio in mro):
-                    socket_types.add(id(t))
-            except Exception:
-                pass
-            mro = None
-        try:
-            sz = plan[8]
-            if sz is None:
-                s = getsizeof(o)
-            else:
-                s = sz[0](o) + sz[1]
-        except Exception:
-            s = 0
-        f = plan[1]
-        if oid in garbage_ids:
-            f |= 1
-        if is_tracked(o):
-            f |= 4
-        kind = plan[2]
-        edges = []
-        ea = edges.append
-        if kind == _K_LEAF:
-            refs = ()
-        elif kind == _K_CODE:
-            refs = _code_refs(o)
-            for r in refs:
-                names.add(id(r))
-        else:
-            try:
-                refs = get_referents(o)
-            except Exception:
-                refs = []
-        lab = None
-        if kind == _K_SEQ:
-            # list_traverse and tupletraverse (CPython 3.8-3.13) visit the
-            # items last to first: the first referent is item len-1.
-            i = len(refs) - 1
-            for r in refs:
-                rid = id(r)
-                if rid in seen:
-                    seen[rid] -= 1
-                elif rid in excl:
-                    i -= 1
-                    continue
-                else:
-                    seen[rid] = -1
-                    append(r)
-                ea('[%d,"index","[%d]"]' % (rid, i))
-                i -= 1
-            r = None
-        else:
-            if kind == _K_DICT:
-                lab = {}
-                try:
-                    # list() copies the items in C, in one step: another
-                    # thread cannot change the dict in the middle
-                    for k, v in list(_dict_items(o)):
-                        i = id(v)
-                        if i not in lab:
-                            lab[i] = '"key",' + enc(_key_label(k, reveal))
-                        if type(k) is not str:
-                            i = id(k)
-                            if i not in lab:
-                                lab[i] = '"dictkey",' + enc(_key_label(k, reveal))
-                except Exception:
-                    pass
-                k = v = None
-            elif kind != _K_LEAF:
-                lab, extra, fl = _labels(o, t, plan, refs, ctx)
-                if extra:
-                    refs = list(refs) + extra
-                if fl is not None:
-                    fl_pending.append(fl)
-                extra = fl = None
-            if lab:
-                lg = lab.get
-                for r in refs:
-                    rid = id(r)
-                    if rid in seen:
-                        seen[rid] -= 1
-                    elif rid in excl:
-                        continue
-                    else:
-                        seen[rid] = -1
-                        append(r)
-                    ea("[%d,%s]" % (rid, lg(rid, REF)))
-            else:
-                for r in refs:
-                    rid = id(r)
-                    if rid in seen:
-                        seen[rid] -= 1
-                    elif rid in excl:
-                        continue
-                    else:
-                        seen[rid] = -1
-                        append(r)
-                    ea('[%d,"ref",""]' % rid)
-            r = None
-        refs = lab = None
-        if fl_pending:
-            # f_locals dicts created by reading frame.f_locals (3.8-3.12):
-            # they hold one more reference to each local value.
-            for fl in fl_pending:
-                try:
-                    for v in fl.values():
-                        i = id(v)
-                        if i in seen:
-                            seen[i] -= 1
-                except Exception:
-                    pass
-            del fl_pending[:]
-            fl = v = None
-        nedge += len(edges)
-        v = None
-        if kind == _K_LEAF and (values or (t is not str and t is not bytes) or oid in names):
-            v = _short_value(o, t)
-        line = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d' % (oid, plan[0], s, f)
+
+def _one(o, st):
+    t = type(o)
+    plan = st.plans.get(t if type(t) is type else id(t))
+    if plan is None:
+        plan = _new_type(t, st)
+    kind = plan[2]
+    if kind == _K_LEAF:
+        e = ""
+    elif kind == _K_SEQ:
+        e = _seq_edges(o, st)
+    elif kind == _K_DICT:
+        e = _dict_edges(o, st)
+    else:
+        e = _other_edges(o, t, plan, st)
+    _write_obj(o, t, plan, kind, e, st)
+
+
+def _new_type(t, st):
+    plan = _make_plan(t, st.ntypes, None)
+    sock = False
+    try:
+        mro = _type_mro(t)
+        sb, fio = st.sock_base, st.fileio
+        sock = (sb is not None and sb in mro) or (fio is not None and fio in mro)
+    except Exception:
+        pass
+    plan = plan + (sock,)
+    st.plans[t if type(t) is type else id(t)] = plan
+    st.w('{"k":"t","i":%d,"n":%s}\n' % (st.ntypes, _enc(_type_name_of(t))))
+    st.ntypes += 1
+    return plan
+
+
+def _write_obj(o, t, plan, kind, e, st):
+    oid = id(o)
+    try:
+        sz = plan[8]
+        s = _getsizeof(o) if sz is None else sz[0](o) + sz[1]
+    except Exception:
+        s = 0
+    f = plan[1]
+    if oid in st.garbage:
+        f |= 1
+    if _is_tracked(o):
+        f |= 4
+    x = ""
+    if kind == _K_LEAF and (st.values or (t is not str and t is not bytes) or oid in st.names):
+        v = _short_value(o, t)
         if v is not None:
-            line += ',"v":' + enc(v)
-        v = None
-        if get_tb is not None:
-            try:
-                tb = get_tb(o)
-            except Exception:
-                tb = None
-            if tb is not None:
-                # raw frames are most recent first; write oldest first
-                line += ',"tb":' + _json([[fr[0], fr[1]] for fr in reversed(tb)])
-            tb = fr = None
-        w(line + ',"e":[' + ",".join(edges) + "]}\n")
-        edges = ea = None
-        if id(t) in socket_types:
-            socks.append(o)
-        t = plan = None
-        nobj += 1
-        if len(buf) >= _FLUSH_LINES:
-            out.write("".join(buf).encode("ascii"))
-            del buf[:]
-    o = None
-    sockinfo = []
-    for s in socks:
-        sockinfo.append(_sock_info(s, sock_base, fileio))
-    return nobj, nedge, sockinfo
+            x = ',"v":' + _enc(v)
+    if st.get_tb is not None:
+        x += _tb_json(o, st)
+    st.w('{"k":"o","id":%d,"t":%d,"s":%d,"f":%d%s,"e":[%s]}\n' % (oid, plan[0], s, f, x, e))
+    if plan[11]:
+        st.socks.append(o)
+    if len(st.buf) >= _FLUSH_LINES:
+        _flush_lines(st)
+
+
+def _flush_lines(st):
+    buf = st.buf
+    if buf:
+        st.out.write("".join(buf).encode("ascii"))
+        del buf[:]
+    st.nedge += sum(st.ecounts)
+    del st.ecounts[:]
+
+
+def _tb_json(o, st):
+    """The "tb" field: the allocation traceback, oldest frame first, as
+    JSON; the text is cached per traceback (most objects share a few)."""
+    try:
+        tb = st.get_tb(o)
+    except Exception:
+        return ""
+    if tb is None:
+        return ""
+    j = st.tbs.get(tb)
+    if j is None:
+        # raw frames are most recent first; write oldest first
+        j = ',"tb":' + _json([[fr[0], fr[1]] for fr in reversed(tb)])
+        if len(st.tbs) < 100000:
+            st.tbs[tb] = j
+    return j
+
+
+def _fmt(st, n, one):
+    """one repeated n times, comma-separated, as a cached format string."""
+    key = (one, n)
+    f = st.fmts.get(key)
+    if f is None:
+        f = ",".join((one,) * n)
+        if n <= 4096:
+            st.fmts[key] = f
+    return f
+
+
+def _seq_edges(o, st):
+    # list_traverse and tupletraverse (CPython 3.8-3.14) visit the items
+    # last to first: the first referent is item len-1.
+    try:
+        refs = _get_referents(o)
+    except Exception:
+        return ""
+    seen = st.seen
+    excl = st.excl
+    args = []
+    a = args.append
+    i = len(refs) - 1
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            i -= 1
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        a(i)
+        i -= 1
+    n = len(args) >> 1
+    st.ecounts.append(n)
+    return _fmt(st, n, '[%d,"index","[%d]"]') % tuple(args)
+
+
+def _plain_edges(refs, st):
+    seen = st.seen
+    excl = st.excl
+    args = []
+    a = args.append
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+    n = len(args)
+    st.ecounts.append(n)
+    return _fmt(st, n, '[%d,"ref",""]') % tuple(args)
+
+
+def _lab_edges(refs, lab, st):
+    seen = st.seen
+    excl = st.excl
+    lg = lab.get
+    args = []
+    a = args.append
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        a(lg(rid, _REF))
+    n = len(args) >> 1
+    st.ecounts.append(n)
+    return _fmt(st, n, "[%d,%s]") % tuple(args)
+
+
+def _dict_edges(o, st):
+    try:
+        refs = _get_referents(o)
+        # list() copies the items in C, in one step: another thread cannot
+        # change the dict in the middle
+        items = list(_dict_items(o))
+    except Exception:
+        return ""
+    lab = {}
+    keys = st.keys
+    reveal = st.reveal
+    for k, v in items:
+        i = id(v)
+        if i not in lab:
+            if type(k) is str:
+                fr = keys.get(k)
+                if fr is None:
+                    fr = '"key",' + _enc(_key_label(k, reveal))
+                    if len(keys) < 100000:
+                        keys[k] = fr
+            else:
+                fr = '"key",' + _enc(_key_label(k, reveal))
+            lab[i] = fr
+        if type(k) is not str:
+            i = id(k)
+            if i not in lab:
+                lab[i] = '"dictkey",' + _enc(_key_label(k, reveal))
+    k = v = items = None
+    return _lab_edges(refs, lab, st)
+
+
+def _other_edges(o, t, plan, st):
+    if plan[2] == _K_CODE:
+        refs = _code_refs(o)
+        for r in refs:
+            st.names.add(id(r))
+    else:
+        try:
+            refs = _get_referents(o)
+        except Exception:
+            refs = []
+    lab, extra, fl = _labels(o, t, plan, refs, st.ctx)
+    if extra:
+        refs = list(refs) + extra
+    if fl is not None:
+        # an f_locals dict made by reading frame.f_locals (3.8-3.10): it
+        # holds one more reference to each local value
+        seen = st.seen
+        try:
+            for v in list(fl.values()):
+                i = id(v)
+                c = seen.get(i)
+                if c is not None:
+                    seen[i] = c + 1
+        except Exception:
+            pass
+    if lab:
+        return _lab_edges(refs, lab, st)
+    return _plain_edges(refs, st)
 
 
 def _code_refs(code):
@@ -1953,4 +2118,5 @@ def install_signal_handler(signum=_signal.SIGUSR1, directory=".", values=False, 
     return _signal.signal(signum, _on_signal)
 
 
-_OWN_CODES = set(f.__code__ for f in (dump, _dump, _walk, _own_frames, _externals))
+_OWN_CODES = set(f.__code__ for f in (dump, _dump, _prepare, _finish, _walk, _skip_own, _externals, _in_thread, _thread_main,
+                                       _one, _write_obj, _other_edges, _dict_edges, _seq_edges))

@@ -103,6 +103,10 @@ samples = {"plain": plain[7], "sized": sized, "prop": prop, "outside": outside,
 def state():
     """The process as the Go test compares it, printed at once so that
     nothing new stays in the heap between the dumps."""
+    # a full collection: finds cyclic garbage (the dumps must leave none)
+    # and empties the interpreter's free lists, which the dumper's freed
+    # tuples, lists and dicts refill
+    unreachable = gc.collect()
     blocks = sys.getallocatedblocks()
     refs = {}
     for k, o in samples.items():
@@ -113,6 +117,7 @@ def state():
         "garbage": [id(x) for x in gc.garbage],
         "objects": len(gc.get_objects()),
         "blocks": blocks,
+        "unreachable": unreachable,
     }))
 
 
