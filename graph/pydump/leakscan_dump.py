@@ -377,7 +377,8 @@ def _attr_plan(t, mro, slot_names):
     its MRO, and the keys of __annotations__), read with the generic
     attribute lookup and matched by identity against gc.get_referents.
 
-    Returns [getter, hits, rest, classvals, keyinfo] or None. A name that
+    Returns [getter, hits, rest, classvals, keyinfo, pool scans, label
+    fragments by name]. A name that
     resolves on the type to a descriptor (method, property, any object
     whose type defines __get__) is dropped: reading it could run code, and
     an instance value of that name would hide nothing the lookup shows.
@@ -427,7 +428,7 @@ def _attr_plan(t, mro, slot_names):
         getter = _fast_get
     else:
         getter = _generic_get
-    plan = [getter, [], [], {}, {}, 0]
+    plan = [getter, [], [], {}, {}, 0, {}]
     rest = plan[2]
     for n in acc:
         if n in slot_names or n in ("__dict__", "__class__", "__weakref__"):
@@ -500,42 +501,64 @@ def _name_pool(ctx):
     return pool
 
 
-def _label_attrs(o, t, refs, lab, aplan, mro, ctx):
-    """Labels instance attributes among refs (see _attr_plan)."""
-    pend = {}
+def _put(refs, labs, v, frag):
+    """labs[j] = frag for every unlabelled position j where refs[j] is v;
+    True when v is among refs at all."""
+    found = False
+    j = 0
     for r in refs:
-        i = id(r)
-        if i not in lab:
-            pend[i] = r
+        if r is v:
+            found = True
+            if labs[j] is None:
+                labs[j] = frag
+        j += 1
+    return found
+
+
+def _label_attrs(o, refs, labs, aplan, mro, ctx):
+    """Labels instance attributes among refs, by position (see _attr_plan)."""
+    pend = 0
+    last = -1
+    j = 0
+    for x in labs:
+        if x is None:
+            pend += 1
+            last = j
+        j += 1
     if not pend:
         return
     get, hits, rest, classvals = aplan[0], aplan[1], aplan[2], aplan[3]
-    if len(pend) == 1:
-        for d in pend.values():
-            if type(d) is dict and _is_instance_dict(o, d, aplan, mro):
-                lab[id(d)] = _ATTR_DICT
-                return
+    if pend == 1:
+        d = refs[last]
+        if type(d) is dict and _is_instance_dict(o, d, aplan, mro):
+            labs[last] = _ATTR_DICT
+            return
     elsewhere = None
     moved = None
     for names in (hits, rest):
         for n in names:
             v = get(o, n)
-            if v is _MISSING:
+            if v is _MISSING or v is classvals.get(n, _MISSING):
                 continue
-            cv = classvals.get(n, _MISSING)
-            if v is cv:
-                continue
-            i = id(v)
-            if i in pend:
-                lab[i] = '"attr",' + _enc(n)
-                del pend[i]
+            fr = _attr_frag(aplan, n)
+            before = pend
+            j = 0
+            found = False
+            for r in refs:
+                if r is v:
+                    found = True
+                    if labs[j] is None:
+                        labs[j] = fr
+                        pend -= 1
+                j += 1
+            if pend < before:
                 if names is rest:
                     if moved is None:
                         moved = []
                     moved.append(n)
                 if not pend:
                     break
-            elif i not in lab:
+            elif not found:
                 if elsewhere is None:
                     elsewhere = []
                 elsewhere.append((n, v))
@@ -556,10 +579,15 @@ def _label_attrs(o, t, refs, lab, aplan, mro, ctx):
             v = get(o, n)
             if v is _MISSING or v is classvals.get(n, _MISSING):
                 continue
-            i = id(v)
-            if i in pend:
-                lab[i] = '"attr",' + _enc(n)
-                del pend[i]
+            before = pend
+            fr = _attr_frag(aplan, n)
+            j = 0
+            for r in refs:
+                if r is v and labs[j] is None:
+                    labs[j] = fr
+                    pend -= 1
+                j += 1
+            if pend < before:
                 hits.append(n)
                 if not pend:
                     break
@@ -572,20 +600,25 @@ def _label_attrs(o, t, refs, lab, aplan, mro, ctx):
         # attributes held in a real __dict__ (3.8-3.10, or materialized
         # before the dump): the dict referent that maps the name to the
         # value is the instance's __dict__
-        for d in list(pend.values()):
-            if type(d) is not dict:
-                continue
-            try:
-                for k, val in _dict_items(d):
-                    if type(k) is str:
-                        for n, v in elsewhere:
-                            if val is v and k == n:
-                                lab[id(d)] = _ATTR_DICT
-                                break
-                    if id(d) in lab:
-                        break
-            except Exception:
-                pass
+        j = 0
+        for d in refs:
+            if labs[j] is None and type(d) is dict:
+                try:
+                    for k, val in list(_dict_items(d)):
+                        if type(k) is str and any(val is v and k == n for n, v in elsewhere):
+                            _put(refs, labs, d, _ATTR_DICT)
+                            break
+                except Exception:
+                    pass
+            j += 1
+
+
+def _attr_frag(aplan, n):
+    frags = aplan[6]
+    f = frags.get(n)
+    if f is None:
+        f = frags[n] = '"attr",' + _enc(n)
+    return f
 
 
 def _is_instance_dict(o, d, aplan, mro):
@@ -1162,7 +1195,7 @@ class _State(object):
 
     __slots__ = ("seen", "excl", "append", "w", "buf", "out", "plans", "garbage", "get_tb", "ctx",
                  "names", "values", "reveal", "keys", "tbs", "ntypes", "nedge", "ecounts", "socks",
-                 "sock_base", "fileio", "fmts")
+                 "sock_base", "fileio", "fmt_ref", "fmt_idx", "fmt_lab")
 
 
 def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
@@ -1211,7 +1244,9 @@ def _walk_state(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
     st.sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
     io_mod = sys.modules.get("_io")
     st.fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
-    st.fmts = {}
+    st.fmt_ref = {-1: '[%d,"ref",""]'}
+    st.fmt_idx = {-1: '[%d,"index","[%d]"]'}
+    st.fmt_lab = {-1: "[%d,%s]"}
     for o in queue:
         if type(o) is _FunctionType:
             for g in (_func_name, _func_qualname, _func_module):
@@ -1233,15 +1268,29 @@ def _one(o, st):
     if plan is None:
         plan = _new_type(t, st)
     kind = plan[2]
+    # id, type, size, flags, extra fields, then the edges' values: the
+    # object's line is one format applied to one tuple
+    args = [0, 0, 0, 0, ""]
     if kind == _K_LEAF:
-        e = ""
+        fmts = st.fmt_ref
+        n = 0
     elif kind == _K_SEQ:
-        e = _seq_edges(o, st)
+        fmts = st.fmt_idx
+        n = _seq_edges(o, args, st)
     elif kind == _K_DICT:
-        e = _dict_edges(o, st)
+        fmts = st.fmt_lab
+        n = _dict_edges(o, args, st)
+    elif kind == _K_GENERIC:
+        fmts = st.fmt_lab
+        try:
+            refs = _get_referents(o)
+        except Exception:
+            refs = []
+        n = _generic_edges(o, t, plan, refs, args, st)
     else:
-        e = _other_edges(o, t, plan, st)
-    _write_obj(o, t, plan, kind, e, st)
+        fmts = st.fmt_lab
+        n = _other_edges(o, t, plan, args, st)
+    _write_obj(o, t, plan, kind, fmts, n, args, st)
 
 
 def _new_type(t, st):
@@ -1260,7 +1309,7 @@ def _new_type(t, st):
     return plan
 
 
-def _write_obj(o, t, plan, kind, e, st):
+def _write_obj(o, t, plan, kind, fmts, n, args, st):
     oid = id(o)
     try:
         sz = plan[8]
@@ -1279,11 +1328,29 @@ def _write_obj(o, t, plan, kind, e, st):
             x = ',"v":' + _enc(v)
     if st.get_tb is not None:
         x += _tb_json(o, st)
-    st.w('{"k":"o","id":%d,"t":%d,"s":%d,"f":%d%s,"e":[%s]}\n' % (oid, plan[0], s, f, x, e))
+    args[0] = oid
+    args[1] = plan[0]
+    args[2] = s
+    args[3] = f
+    args[4] = x
+    fmt = fmts.get(n)
+    if fmt is None:
+        fmt = _obj_fmt(fmts, n)
+    st.w(fmt % tuple(args))
+    st.ecounts.append(n)
     if plan[11]:
         st.socks.append(o)
     if len(st.buf) >= _FLUSH_LINES:
         _flush_lines(st)
+
+
+def _obj_fmt(fmts, n):
+    """The format of an object line with n edges, cached in fmts (one per
+    edge shape: fmts[-1] is the shape of one edge)."""
+    f = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d%s,"e":[' + ",".join((fmts[-1],) * n) + ']}\n'
+    if n <= 4096:
+        fmts[n] = f
+    return f
 
 
 def _flush_lines(st):
@@ -1313,29 +1380,18 @@ def _tb_json(o, st):
     return j
 
 
-def _fmt(st, n, one):
-    """one repeated n times, comma-separated, as a cached format string."""
-    key = (one, n)
-    f = st.fmts.get(key)
-    if f is None:
-        f = ",".join((one,) * n)
-        if n <= 4096:
-            st.fmts[key] = f
-    return f
-
-
-def _seq_edges(o, st):
+def _seq_edges(o, args, st):
     # list_traverse and tupletraverse (CPython 3.8-3.14) visit the items
     # last to first: the first referent is item len-1.
     try:
         refs = _get_referents(o)
     except Exception:
-        return ""
+        return 0
     seen = st.seen
     excl = st.excl
-    args = []
     a = args.append
     i = len(refs) - 1
+    n = 0
     for r in refs:
         rid = id(r)
         c = seen.get(rid)
@@ -1350,38 +1406,16 @@ def _seq_edges(o, st):
         a(rid)
         a(i)
         i -= 1
-    n = len(args) >> 1
-    st.ecounts.append(n)
-    return _fmt(st, n, '[%d,"index","[%d]"]') % tuple(args)
+        n += 1
+    return n
 
 
-def _plain_edges(refs, st):
-    seen = st.seen
-    excl = st.excl
-    args = []
-    a = args.append
-    for r in refs:
-        rid = id(r)
-        c = seen.get(rid)
-        if c is not None:
-            seen[rid] = c + 1
-        elif rid in excl:
-            continue
-        else:
-            seen[rid] = 1
-            st.append(r)
-        a(rid)
-    n = len(args)
-    st.ecounts.append(n)
-    return _fmt(st, n, '[%d,"ref",""]') % tuple(args)
-
-
-def _lab_edges(refs, lab, st):
+def _lab_edges(refs, lab, args, st):
     seen = st.seen
     excl = st.excl
     lg = lab.get
-    args = []
     a = args.append
+    n = 0
     for r in refs:
         rid = id(r)
         c = seen.get(rid)
@@ -1394,19 +1428,18 @@ def _lab_edges(refs, lab, st):
             st.append(r)
         a(rid)
         a(lg(rid, _REF))
-    n = len(args) >> 1
-    st.ecounts.append(n)
-    return _fmt(st, n, "[%d,%s]") % tuple(args)
+        n += 1
+    return n
 
 
-def _dict_edges(o, st):
+def _dict_edges(o, args, st):
     try:
         refs = _get_referents(o)
         # list() copies the items in C, in one step: another thread cannot
         # change the dict in the middle
         items = list(_dict_items(o))
     except Exception:
-        return ""
+        return 0
     lab = {}
     keys = st.keys
     reveal = st.reveal
@@ -1427,10 +1460,10 @@ def _dict_edges(o, st):
             if i not in lab:
                 lab[i] = '"dictkey",' + _enc(_key_label(k, reveal))
     k = v = items = None
-    return _lab_edges(refs, lab, st)
+    return _lab_edges(refs, lab, args, st)
 
 
-def _other_edges(o, t, plan, st):
+def _other_edges(o, t, plan, args, st):
     if plan[2] == _K_CODE:
         refs = _code_refs(o)
         for r in refs:
@@ -1455,9 +1488,7 @@ def _other_edges(o, t, plan, st):
                     seen[i] = c + 1
         except Exception:
             pass
-    if lab:
-        return _lab_edges(refs, lab, st)
-    return _plain_edges(refs, st)
+    return _lab_edges(refs, lab or {}, args, st)
 
 
 def _code_refs(code):
@@ -1472,55 +1503,27 @@ def _code_refs(code):
 
 def _labels(o, t, plan, refs, ctx=None):
     """(label map id->fragment, extra referents, f_locals dict to discount)."""
-    lab = {}
-    extra = None
-    fl = None
     kind = plan[2]
+    if kind == _K_FRAME:
+        return _labels_frame(o, t, plan, refs, ctx)
     if kind == _K_CODE:
+        lab = {}
         for n, r in zip(_CODE_NAMES, refs):
             if id(r) not in lab:
                 lab[id(r)] = _frag("attr", n)
         return lab, None, None
-    if kind == _K_FRAME:
-        d = _frame_desc
-        names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),
-                 ("f_builtins", "global"), ("f_trace", "attr"))
-        vals = []
-        for n, k in names:
-            try:
-                v = d[n].__get__(o)
-            except Exception:
-                v = None
-            vals.append(v)
-            if v is not None and id(v) not in lab:
-                lab[id(v)] = _frag(k, n)
-        code = vals[1]
-        executing = code is not None and not any(r is code for r in refs)
-        if not _PY311:
-            # 3.8-3.10 (not run by the tests): f_locals as before
-            fl = _frame_locals_map(o, lab, '"local",', refs)
-        if executing:
-            # The frame is running: gc.get_referents() shows only f_back and
-            # f_trace; add what the interpreter frame holds, and its locals
-            # as read before the walk (_exec_frames).
-            have = set(map(id, refs))
-            extra = []
-            for v in vals[:4]:
-                if v is not None and id(v) not in have:
-                    extra.append(v)
-                    have.add(id(v))
-            items = ctx[4].get(id(o)) if ctx is not None else None
-            if items:
-                for k, v in items:
-                    i = id(v)
-                    if i not in lab:
-                        lab[i] = '"local",' + _enc(_attr_label(k))
-                    if i not in have:
-                        extra.append(v)
-                        have.add(i)
-        elif _PY311 and code is not None:
-            _finished_frame_locals(o, code, refs, lab)
-        return lab, extra, fl
+    lab = _labels_known(o, t, plan)
+    if kind == _K_TYPE:
+        _labels_type(o, lab)
+    elif kind == _K_FUNC:
+        _labels_func(o, refs, lab)
+    elif kind == _K_GEN:
+        _labels_gen(o, t, refs, lab)
+    return lab, None, None
+
+
+def _labels_known(o, t, plan):
+    lab = {}
     for get, frag in plan[3]:
         try:
             v = get(o, t)
@@ -1538,98 +1541,199 @@ def _labels(o, t, plan, refs, ctx=None):
         i = id(v)
         if i not in lab:
             lab[i] = frag
-    if kind == _K_GENERIC:
-        lab.setdefault(id(t), _CLASS)
-        dget = plan[5]
-        if dget is not None:
-            try:
-                dd = dget(o, t)
-            except Exception:
-                dd = None
-            if type(dd) is dict and any(r is dd for r in refs):
-                lab[id(dd)] = _ATTR_DICT
-        elif plan[9] is not None:
-            _label_attrs(o, t, refs, lab, plan[9], plan[10], ctx)
-        if plan[6]:
-            reveal = ctx[7] if ctx is not None else True
-            try:
-                for k, v in list(_dict_items(o)):
-                    i = id(v)
-                    if i not in lab:
-                        lab[i] = '"key",' + _enc(_key_label(k, reveal))
-            except Exception:
-                pass
-        if plan[7]:
-            try:
-                it = _list_iter(o) if isinstance(o, list) else _tuple_iter(o)
-                n = 0
-                for v in it:
-                    i = id(v)
-                    if i not in lab:
-                        lab[i] = '"index","[%d]"' % n
-                    n += 1
-            except Exception:
-                pass
-    elif kind == _K_TYPE:
+    return lab
+
+
+def _generic_edges(o, t, plan, refs, args, st):
+    """Edges of an instance, labelled by position: no id() per candidate."""
+    labs = [None] * len(refs)
+    for get, frag in plan[3]:
         try:
-            lab.setdefault(id(_get_referents(_type_dict(o))[0]), _ATTR_DICT)
+            v = get(o, t)
+        except Exception:
+            continue
+        if v is not None:
+            _put(refs, labs, v, frag)
+    for get, frag in plan[4]:
+        try:
+            v = get(o, t)
+        except Exception:
+            continue
+        _put(refs, labs, v, frag)
+    _put(refs, labs, t, _CLASS)
+    dget = plan[5]
+    if dget is not None:
+        try:
+            dd = dget(o, t)
+        except Exception:
+            dd = None
+        if type(dd) is dict:
+            _put(refs, labs, dd, _ATTR_DICT)
+    elif plan[9] is not None:
+        _label_attrs(o, refs, labs, plan[9], plan[10], st.ctx)
+    if plan[6] or plan[7]:
+        _container_labels(o, plan, refs, labs, st.reveal)
+    seen = st.seen
+    excl = st.excl
+    a = args.append
+    j = 0
+    n = 0
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            j += 1
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        x = labs[j]
+        a(_REF if x is None else x)
+        j += 1
+        n += 1
+    return n
+
+
+def _container_labels(o, plan, refs, labs, reveal):
+    """Keys and indexes of instances of dict, list and tuple subclasses."""
+    m = {}
+    if plan[6]:
+        try:
+            for k, v in list(_dict_items(o)):
+                i = id(v)
+                if i not in m:
+                    m[i] = '"key",' + _enc(_key_label(k, reveal))
         except Exception:
             pass
-        for get, frag in ((_type_mro, _MRO), (_type_bases, _BASES), (_type_base, _BASE)):
-            try:
-                v = get(o)
-            except Exception:
-                continue
-            if v is not None:
-                lab.setdefault(id(v), frag)
-    elif kind == _K_FUNC:
-        # func.__dict__ would create a dict: find it by position instead
-        # (func_traverse visits func_name, then func_dict).
+    if plan[7]:
         try:
-            nm = _func_name(o)
-            j = -1
-            for i, r in enumerate(refs):
-                if r is nm:
-                    j = i
-            if 0 <= j < len(refs) - 1 and type(refs[j + 1]) is dict and id(refs[j + 1]) not in lab:
-                lab[id(refs[j + 1])] = _ATTR_DICT
+            it = _list_iter(o) if isinstance(o, list) else _tuple_iter(o)
+            n = 0
+            for v in it:
+                i = id(v)
+                if i not in m:
+                    m[i] = '"index","[%d]"' % n
+                n += 1
         except Exception:
             pass
-    elif kind == _K_GEN:
-        pre = _GEN_TYPES[t]
-        if not _PY311:
-            # 3.8-3.10 (not run by the tests): the frame is its own object
+    j = 0
+    for r in refs:
+        if labs[j] is None:
+            labs[j] = m.get(id(r))
+        j += 1
+
+
+def _labels_type(o, lab):
+    try:
+        lab.setdefault(id(_get_referents(_type_dict(o))[0]), _ATTR_DICT)
+    except Exception:
+        pass
+    for get, frag in ((_type_mro, _MRO), (_type_bases, _BASES), (_type_base, _BASE)):
+        try:
+            v = get(o)
+        except Exception:
+            continue
+        if v is not None:
+            lab.setdefault(id(v), frag)
+
+
+def _labels_func(o, refs, lab):
+    # func.__dict__ would create a dict: find it by position instead
+    # (func_traverse visits func_name, then func_dict).
+    try:
+        nm = _func_name(o)
+        j = -1
+        for i, r in enumerate(refs):
+            if r is nm:
+                j = i
+        if 0 <= j < len(refs) - 1 and type(refs[j + 1]) is dict and id(refs[j + 1]) not in lab:
+            lab[id(refs[j + 1])] = _ATTR_DICT
+    except Exception:
+        pass
+
+
+def _labels_frame(o, t, plan, refs, ctx):
+    lab = {}
+    extra = None
+    fl = None
+    d = _frame_desc
+    names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),
+             ("f_builtins", "global"), ("f_trace", "attr"))
+    vals = []
+    for n, k in names:
+        try:
+            v = d[n].__get__(o)
+        except Exception:
+            v = None
+        vals.append(v)
+        if v is not None and id(v) not in lab:
+            lab[id(v)] = _frag(k, n)
+    code = vals[1]
+    executing = code is not None and not any(r is code for r in refs)
+    if not _PY311:
+        # 3.8-3.10 (not run by the tests): f_locals as before
+        fl = _frame_locals_map(o, lab, '"local",', refs)
+    if executing:
+        # The frame is running: gc.get_referents() shows only f_back and
+        # f_trace; add what the interpreter frame holds, and its locals
+        # as read before the walk (_exec_frames).
+        have = set(map(id, refs))
+        extra = []
+        for v in vals[:4]:
+            if v is not None and id(v) not in have:
+                extra.append(v)
+                have.add(id(v))
+        items = ctx[4].get(id(o)) if ctx is not None else None
+        if items:
+            for k, v in items:
+                i = id(v)
+                if i not in lab:
+                    lab[i] = '"local",' + _enc(_attr_label(k))
+                if i not in have:
+                    extra.append(v)
+                    have.add(i)
+    elif _PY311 and code is not None:
+        _finished_frame_locals(o, code, refs, lab)
+    return lab, extra, fl
+
+
+def _labels_gen(o, t, refs, lab):
+    pre = _GEN_TYPES[t]
+    if not _PY311:
+        # 3.8-3.10 (not run by the tests): the frame is its own object
+        try:
+            fr = getattr(t, pre + "frame").__get__(o, t)
+        except Exception:
+            fr = None
+        if fr is not None and any(r is fr for r in refs):
+            lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+        return
+    # 3.11+: the frame lives inside the generator and its locals are the
+    # generator's own referents. Reading gi_frame/cr_frame would create a
+    # frame object for good: only when one exists already (it is then a
+    # referent) is it read.
+    fr = None
+    for r in refs:
+        if type(r) is _FrameType:
             try:
                 fr = getattr(t, pre + "frame").__get__(o, t)
             except Exception:
                 fr = None
-            if fr is not None and any(r is fr for r in refs):
-                lab.setdefault(id(fr), _frag("frame", pre + "frame"))
-            return lab, extra, fl
-        # 3.11+: the frame lives inside the generator and its locals are the
-        # generator's own referents. Reading gi_frame/cr_frame would create
-        # a frame object for good: only when one exists already (it is then
-        # a referent) is it read.
-        fr = None
-        for r in refs:
-            if type(r) is _FrameType:
-                try:
-                    fr = getattr(t, pre + "frame").__get__(o, t)
-                except Exception:
-                    fr = None
-                if fr is not None and not any(x is fr for x in refs):
-                    fr = None
-                break
-        r = None
-        if fr is not None:
-            lab.setdefault(id(fr), _frag("frame", pre + "frame"))
-        try:
-            code = getattr(t, pre + "code").__get__(o, t)
-        except Exception:
-            code = None
-        if code is not None:
-            _suspended_locals(fr, code, refs, lab)
-    return lab, extra, fl
+            if fr is not None and not any(x is fr for x in refs):
+                fr = None
+            break
+    r = None
+    if fr is not None:
+        lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+    try:
+        code = getattr(t, pre + "code").__get__(o, t)
+    except Exception:
+        code = None
+    if code is not None:
+        _suspended_locals(fr, code, refs, lab)
 
 
 def _localsplus_names(code):
@@ -2119,4 +2223,5 @@ def install_signal_handler(signum=_signal.SIGUSR1, directory=".", values=False, 
 
 
 _OWN_CODES = set(f.__code__ for f in (dump, _dump, _prepare, _finish, _walk, _skip_own, _externals, _in_thread, _thread_main,
-                                       _one, _write_obj, _other_edges, _dict_edges, _seq_edges))
+                                       _one, _write_obj, _other_edges, _dict_edges, _seq_edges,
+                                       _generic_edges))

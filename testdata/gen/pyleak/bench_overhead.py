@@ -7,6 +7,7 @@ Builds a heap of about OBJECTS objects (instances with four attributes,
 their strings, lists, dicts and numbers, as bench_1m.py), runs
 gc.collect(), then dumps once and prints one JSON line:
   objects: object records in the dump; seconds: dump() wall time;
+  cpu_seconds: CPU time of the process during it (all threads);
   peak_extra_mb: peak RSS during the dump minus RSS before it (Linux: the
   peak is reset through /proc/self/clear_refs first); traced_extra_mb:
   under tracemalloc, its peak during the dump minus its current before;
@@ -74,9 +75,12 @@ if nframes:
     traced0 = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
 t = time.perf_counter()
+c = time.process_time()
 leakscan_dump.dump(out)
 dt = time.perf_counter() - t
+dc = time.process_time() - c
 res = {"python": "%d.%d.%d" % sys.version_info[:3], "tracemalloc": nframes, "seconds": round(dt, 3),
+       "cpu_seconds": round(dc, 3),
        "peak_extra_mb": round((status("VmHWM") - rss0) / 1e6, 1)}
 if nframes:
     cur, peak = tracemalloc.get_traced_memory()
