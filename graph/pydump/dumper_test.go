@@ -549,7 +549,7 @@ func TestDumperSecretsAndFailures(t *testing.T) {
 
 // TestDumperConcurrentMutation dumps three times while two threads add
 // and remove entries of a dict and items of a list (testdata/
-// concurrent.py, the GIL handed over every 100 µs). Each dump must succeed
+// mutating.py, the GIL handed over every 100 µs). Each dump must succeed
 // and parse, and the dict's and the list's records must be whole: every
 // edge labelled with its key or index (the old dumper iterated the live
 // dict and, when another thread changed it, left the rest of its edges
@@ -557,14 +557,14 @@ func TestDumperSecretsAndFailures(t *testing.T) {
 func TestDumperConcurrentMutation(t *testing.T) {
 	t.Parallel()
 	prefix := filepath.Join(t.TempDir(), "c")
-	out := runPython(t, filepath.Join("testdata", "concurrent.py"), prefix)
+	out := runPython(t, filepath.Join("testdata", "mutating.py"), prefix)
 	var facts struct {
 		Dict   uint64   `json:"dict"`
 		List   uint64   `json:"list"`
 		Errors []string `json:"errors"`
 	}
 	if err := json.Unmarshal(out, &facts); err != nil {
-		t.Fatalf("concurrent.py printed %q: %v", out, err)
+		t.Fatalf("mutating.py printed %q: %v", out, err)
 	}
 	for _, e := range facts.Errors {
 		t.Errorf("dump raised %s", e)

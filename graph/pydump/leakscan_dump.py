@@ -1433,34 +1433,49 @@ def _lab_edges(refs, lab, args, st):
 
 
 def _dict_edges(o, args, st):
+    """A dict's edges from one copy of its items (list() copies them in a
+    single C call, which no other thread can interleave with; two calls,
+    gc.get_referents then items, could see two different dicts): one edge
+    per value labelled with its key, preceded for a key that is not a str
+    by an edge to the key (dictkey), in insertion order."""
     try:
-        refs = _get_referents(o)
-        # list() copies the items in C, in one step: another thread cannot
-        # change the dict in the middle
         items = list(_dict_items(o))
     except Exception:
         return 0
-    lab = {}
     keys = st.keys
     reveal = st.reveal
+    seen = st.seen
+    excl = st.excl
+    a = args.append
+    n = 0
     for k, v in items:
-        i = id(v)
-        if i not in lab:
-            if type(k) is str:
-                fr = keys.get(k)
-                if fr is None:
-                    fr = '"key",' + _enc(_key_label(k, reveal))
-                    if len(keys) < 100000:
-                        keys[k] = fr
-            else:
+        if type(k) is str:
+            fr = keys.get(k)
+            if fr is None:
                 fr = '"key",' + _enc(_key_label(k, reveal))
-            lab[i] = fr
-        if type(k) is not str:
-            i = id(k)
-            if i not in lab:
-                lab[i] = '"dictkey",' + _enc(_key_label(k, reveal))
-    k = v = items = None
-    return _lab_edges(refs, lab, args, st)
+                if len(keys) < 100000:
+                    keys[k] = fr
+        else:
+            fr = _key_label(k, reveal)
+            n += _edge(k, '"dictkey",' + _enc(fr), seen, excl, a, st)
+            fr = '"key",' + _enc(fr)
+        n += _edge(v, fr, seen, excl, a, st)
+    return n
+
+
+def _edge(r, fr, seen, excl, a, st):
+    rid = id(r)
+    c = seen.get(rid)
+    if c is not None:
+        seen[rid] = c + 1
+    elif rid in excl:
+        return 0
+    else:
+        seen[rid] = 1
+        st.append(r)
+    a(rid)
+    a(fr)
+    return 1
 
 
 def _other_edges(o, t, plan, args, st):

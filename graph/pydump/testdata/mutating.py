@@ -1,7 +1,7 @@
 """Dumps while other threads change a dict and a list; used by
 dumper_test.go (TestDumperConcurrentMutation).
 
-usage: python3 concurrent.py DUMPER_DIR OUT_PREFIX
+usage: python3 mutating.py DUMPER_DIR OUT_PREFIX
 Writes OUT_PREFIX1.pydump.gz ... OUT_PREFIX3.pydump.gz and prints one JSON
 line: the ids of the dict and the list, and the errors dump() raised.
 """
