@@ -68,7 +68,13 @@ func parseEdge(t *testing.T, raw json.RawMessage) edge {
 	return edge{uint64(id), e[1].(string), e[2].(string)}
 }
 
-func TestDumperKnownGraph(t *testing.T) {
+func TestDumperKnownGraph(t *testing.T) { testKnownGraph(t, runPython) }
+
+// pyRunner runs a test program (args[0]) with the dumper's directory
+// inserted before its last argument, and returns its standard output.
+type pyRunner func(t *testing.T, args ...string) []byte
+
+func testKnownGraph(t *testing.T, runPython pyRunner) {
 	out := filepath.Join(t.TempDir(), "known.pydump.gz")
 	stdout := runPython(t, filepath.Join("testdata", "known_graph.py"), out)
 	var facts map[string]uint64
@@ -292,6 +298,49 @@ func TestDumperKnownGraph(t *testing.T) {
 	}
 }
 
+// TestDumperPyodide runs the dumper's tests on CPython 3.12, 3.13 and 3.14
+// compiled to WebAssembly (Pyodide 0.27, 0.29 and 314.0 under Node, pinned
+// in testdata/gen/pyodide/package-lock.json), when LEAKSCAN_PYODIDE is set
+// and npm ci has been run there (.ci/run does both). Pyodide has no threads
+// and no signals: the tests for those run natively only.
+func TestDumperPyodide(t *testing.T) {
+	if os.Getenv("LEAKSCAN_PYODIDE") == "" {
+		t.Skip("set LEAKSCAN_PYODIDE=1 after npm ci in testdata/gen/pyodide")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("LEAKSCAN_PYODIDE is set but node is not on PATH")
+	}
+	runner, err := filepath.Abs(filepath.Join("..", "..", "testdata", "gen", "pyodide", "run.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"312", "313", "314"} {
+		run := func(t *testing.T, args ...string) []byte {
+			t.Helper()
+			dir, err := filepath.Abs(".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			argv := append([]string{runner, v}, args[:len(args)-1]...)
+			argv = append(argv, dir, args[len(args)-1])
+			cmd := exec.Command(node, argv...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("pyodide %s: %v\n%s", v, err, stderr.Bytes())
+			}
+			return stdout
+		}
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			t.Run("known_graph", func(t *testing.T) { testKnownGraph(t, run) })
+			t.Run("no_observer_effect", func(t *testing.T) { testNoObserverEffect(t, run) })
+		})
+	}
+}
+
 // runPython runs python3 with the package directory (where the dumper is)
 // as the first argument after args[0] and returns its standard output; the
 // test is skipped when python3 is not installed.
@@ -376,12 +425,14 @@ func TestDumperAsyncio(t *testing.T) {
 
 // observerState is one state line of testdata/observer.py.
 type observerState struct {
-	Refs        map[string][][2]any `json:"refs"`
-	GC          json.RawMessage     `json:"gc"`
-	Garbage     []uint64            `json:"garbage"`
-	Objects     int                 `json:"objects"`
-	Blocks      int                 `json:"blocks"`
-	Unreachable int                 `json:"unreachable"`
+	Refs             map[string][][2]any `json:"refs"`
+	GC               json.RawMessage     `json:"gc"`
+	Garbage          []uint64            `json:"garbage"`
+	Objects          int                 `json:"objects"`
+	Frames           int                 `json:"frames"`
+	RunningFunctions int                 `json:"running_functions"`
+	Blocks           int                 `json:"blocks"`
+	Unreachable      int                 `json:"unreachable"`
 }
 
 // TestDumperNoObserverEffect dumps a process holding 100,000 instances of a
@@ -396,6 +447,10 @@ type observerState struct {
 // sizes are still labelled and measured.
 func TestDumperNoObserverEffect(t *testing.T) {
 	t.Parallel()
+	testNoObserverEffect(t, runPython)
+}
+
+func testNoObserverEffect(t *testing.T, runPython pyRunner) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.pydump.gz"), filepath.Join(dir, "b.pydump.gz")
 	out := runPython(t, filepath.Join("testdata", "observer.py"), dir+string(filepath.Separator))
@@ -436,8 +491,14 @@ func TestDumperNoObserverEffect(t *testing.T) {
 		if st[i].Unreachable != 0 {
 			t.Errorf("dump %d left %d objects of cyclic garbage", i, st[i].Unreachable)
 		}
-		if st[i].Objects != st[0].Objects {
-			t.Errorf("after dump %d, %d gc objects, was %d", i, st[i].Objects, st[0].Objects)
+		// the locals dicts of running function frames (3.8-3.12, FORMAT.md):
+		// made once; none when python3 runs the program itself
+		if d := st[i].Objects - st[0].Objects; d < 0 || d > st[0].RunningFunctions || (i == 2 && st[2].Objects != st[1].Objects) {
+			t.Errorf("after dump %d, %d gc objects (frames apart), was %d (%d running functions)", i, st[i].Objects, st[0].Objects, st[0].RunningFunctions)
+		}
+		// the frame objects of the running calls (FORMAT.md): made once
+		if st[i].Frames < st[0].Frames || st[i].Frames > st[0].Frames+16 || (i == 2 && st[2].Frames != st[1].Frames) {
+			t.Errorf("after dump %d, %d frame objects, was %d", i, st[i].Frames, st[i-1].Frames)
 		}
 	}
 	// Allocated blocks after a full collection (which empties the free

@@ -841,7 +841,10 @@ def _in_thread(args):
     res = [None, None]
     lock = _thread.allocate_lock()
     lock.acquire()
-    _thread.start_new_thread(_thread_main, (args, res, lock))
+    try:
+        _thread.start_new_thread(_thread_main, (args, res, lock))
+    except RuntimeError:  # no threads (WebAssembly builds): dump here
+        return _dump(args, time.time(), gc.get_objects())
     lock.acquire()
     lock.release()
     e = res[1]

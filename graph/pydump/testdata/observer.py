@@ -11,6 +11,7 @@ import gc
 import json
 import sys
 
+FrameType = type(sys._getframe())
 sys.path.insert(0, sys.argv[1])
 import leakscan_dump  # noqa: E402
 
@@ -100,6 +101,19 @@ samples = {"plain": plain[7], "sized": sized, "prop": prop, "outside": outside,
            "frame": frame, "gen": g, "err": err}
 
 
+def running_functions():
+    """Function frames running below this module's code (none when python3
+    runs this file; a runner such as runpy adds some): on 3.8-3.12 the
+    dumper gives each a locals dict for as long as it runs (FORMAT.md)."""
+    n = 0
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_flags & 1:  # CO_OPTIMIZED
+            n += 1
+        f = f.f_back
+    return n
+
+
 def state():
     """The process as the Go test compares it, printed at once so that
     nothing new stays in the heap between the dumps."""
@@ -115,7 +129,11 @@ def state():
         "refs": refs,
         "gc": [gc.isenabled(), gc.get_debug(), list(gc.get_threshold()), gc.is_tracked(plain[7])],
         "garbage": [id(x) for x in gc.garbage],
-        "objects": len(gc.get_objects()),
+        # frame objects apart: reading the running frames' f_back creates
+        # theirs (on 3.12 they are tracked at once), for as long as they run
+        "objects": sum(1 for o in gc.get_objects() if type(o) is not FrameType),
+        "frames": sum(1 for o in gc.get_objects() if type(o) is FrameType),
+        "running_functions": running_functions(),
         "blocks": blocks,
         "unreachable": unreachable,
     }))
