@@ -1,7 +1,7 @@
 """Measures what one leakscan_dump.dump() costs a process: wall time and
 peak extra memory, with and without tracemalloc.
 
-usage: python3 testdata/gen/pyleak/bench_overhead.py OBJECTS [--tracemalloc N] [--out PATH]
+usage: python3 testdata/gen/pyleak/bench_overhead.py OBJECTS [--tracemalloc N] [--out PATH] [--dumper DIR]
 
 Builds a heap of about OBJECTS objects (instances with four attributes,
 their strings, lists, dicts and numbers, as bench_1m.py), runs
@@ -13,7 +13,9 @@ gc.collect(), then dumps once and prints one JSON line:
   under tracemalloc, its peak during the dump minus its current before;
   left_mb: under tracemalloc, traced memory after the dump minus before.
 With --tracemalloc N, tracing starts (N frames) before the heap is built,
-as in a service run with python3 -X tracemalloc=N.
+as in a service run with python3 -X tracemalloc=N. --dumper DIR imports
+leakscan_dump from DIR instead of graph/pydump (to compare versions:
+git show REV:graph/pydump/leakscan_dump.py > DIR/leakscan_dump.py).
 """
 import gc
 import gzip
@@ -24,10 +26,15 @@ import time
 import tracemalloc
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, "..", "..", "..", "graph", "pydump"))
+args = sys.argv[1:]
+dumper = os.path.join(here, "..", "..", "..", "graph", "pydump")
+if "--dumper" in args:
+    i = args.index("--dumper")
+    dumper = args[i + 1]
+    del args[i:i + 2]
+sys.path.insert(0, dumper)
 import leakscan_dump  # noqa: E402
 
-args = sys.argv[1:]
 target = int(args.pop(0))
 nframes = 0
 out = "/tmp/bench-overhead.pydump.gz"
@@ -51,9 +58,9 @@ class Session(object):
         self.meta = {"n": i}
 
 
-# about 7 objects per session (instance, str, list, float, dict, ints),
-# plus the interpreter's own ~10k
-store = [Session(i) for i in range(max(0, (target - 10000) // 7))]
+# about 6 objects per session (instance, str, list, float, dict, ints),
+# plus the ~25k of the interpreter and the modules this script imports
+store = [Session(i) for i in range(max(0, (target - 25000) // 6))]
 gc.collect()
 
 
