@@ -122,6 +122,7 @@ _func_name = _FunctionType.__dict__["__name__"].__get__
 _func_code = _FunctionType.__dict__["__code__"].__get__
 _func_qualname = _FunctionType.__dict__["__qualname__"].__get__
 _func_module = _FunctionType.__dict__["__module__"].__get__
+_method_func = _MethodType.__dict__["__func__"].__get__
 _StaticMethod = staticmethod
 _ClassMethod = classmethod
 _sm_func = staticmethod.__dict__["__func__"].__get__
@@ -1972,6 +1973,20 @@ def _fds(sockinfo, out_fd):
     return recs
 
 
+def _field(o, cls, name):
+    """Attribute name of o as class cls (asyncio's own) defines it, without
+    running a Python-level override a subclass may have: cls's C descriptor
+    (getset/member), else the generic lookup when no class of o's MRO makes
+    name a descriptor. Raises AttributeError when neither applies."""
+    d = _lookup_desc(_type_mro(cls), name, _MISSING)
+    if type(d) in _DESC_TYPES:
+        return d.__get__(o, type(o))
+    dd = _lookup_desc(_type_mro(type(o)), name, _MISSING)
+    if dd is not _MISSING and dd is not d and _is_descriptor(dd):
+        raise AttributeError(name)
+    return _object_getattribute(o, name)
+
+
 def _tasks(queue, seen):
     """Asyncio records: one per event loop object in the heap, one per task
     that is not done (and per done task whose exception nobody retrieved),
@@ -2014,7 +2029,8 @@ def _tasks(queue, seen):
     for loop in loops:
         recs.append(_loop_rec(loop))
         try:
-            tasks = aio.all_tasks(loop) if base_loop.is_running(loop) else _loop_tasks(aio, loop)
+            running = _field(loop, base_loop, "_thread_id") is not None
+            tasks = aio.all_tasks(loop) if running else _loop_tasks(aio, loop)
         except Exception:
             tasks = _loop_tasks(aio, loop)
         for t in tasks:
@@ -2029,15 +2045,17 @@ def _tasks(queue, seen):
         if not isinstance(f, task_type):
             continue
         try:
-            task_coros.add(id(f.get_coro()))
+            task_coros.add(id(_field(f, task_type, "_coro")))
         except Exception:
             pass
         if id(f) in done:
             continue
         try:
-            if f.done() and f._log_traceback and not f.cancelled():
+            # the C Future's fields, not its (overridable) methods
+            state = _field(f, fut_type, "_state")
+            if state != "PENDING" and state != "CANCELLED" and _field(f, fut_type, "_log_traceback"):
                 rec = _task_rec(f)
-                rec["exception"] = _type_name_of(type(f._exception))
+                rec["exception"] = _type_name_of(type(_field(f, fut_type, "_exception")))
                 recs.append(rec)
         except Exception:
             pass
@@ -2073,23 +2091,33 @@ def _unstarted(c):
 
 def _loop_rec(loop):
     rec = {"k": "loop", "id": id(loop), "type": _type_name_of(type(loop))}
-    for key, name in (("running", "is_running"), ("closed", "is_closed")):
-        try:
-            rec[key] = bool(getattr(loop, name)())
-        except Exception:
-            pass
+    aio = sys.modules.get("asyncio")
+    base = aio.base_events.BaseEventLoop
+    handle = aio.events.Handle
+    # BaseEventLoop's fields, read without its (overridable) methods:
+    # is_running() is _thread_id is not None, is_closed() is _closed
     try:
-        rec["ready"] = len(loop._ready)
+        rec["running"] = _field(loop, base, "_thread_id") is not None
+    except Exception:
+        pass
+    try:
+        rec["closed"] = bool(_field(loop, base, "_closed"))
+    except Exception:
+        pass
+    try:
+        r = _field(loop, base, "_ready")
+        if type(r) is sys.modules["collections"].deque:
+            rec["ready"] = len(r)
     except Exception:
         pass
     try:
         timers = {}
         n = 0
-        for h in list(loop._scheduled):
-            if h._cancelled:
+        for h in list(_field(loop, base, "_scheduled")):
+            if _field(h, handle, "_cancelled"):
                 continue
             n += 1
-            name = _callback_name(h._callback)
+            name = _callback_name(_field(h, handle, "_callback"))
             timers[name] = timers.get(name, 0) + 1
         rec["timers"] = n
         rec["timer_callbacks"] = sorted(([k, v] for k, v in timers.items()), key=lambda kv: (-kv[1], kv[0]))[:20]
@@ -2101,20 +2129,23 @@ def _loop_rec(loop):
 def _callback_name(cb):
     """module.qualname of a handle's callback, looking through bound
     methods and functools.partial."""
+    ft = sys.modules.get("functools")
+    partial = getattr(ft, "partial", None) if ft is not None else None
     for _ in range(5):
         if type(cb) is _MethodType:
-            cb = cb.__func__
-        elif type(cb).__name__ == "partial" and hasattr(cb, "func"):
-            cb = cb.func
+            cb = _method_func(cb)
+        elif partial is not None and type(cb) is partial:
+            cb = _field(cb, partial, "func")
         else:
             break
-    try:
-        mod = getattr(cb, "__module__", None)
-        qn = getattr(cb, "__qualname__", None)
-        if type(qn) is str:
-            return (mod + "." + qn) if type(mod) is str else qn
-    except Exception:
-        pass
+    if type(cb) is _FunctionType:
+        try:
+            mod = _func_module(cb)
+            qn = _func_qualname(cb)
+            if type(qn) is str:
+                return (mod + "." + qn) if type(mod) is str else qn
+        except Exception:
+            pass
     return _type_name_of(type(cb))
 
 
@@ -2133,15 +2164,17 @@ def _loop_tasks(aio, loop):
 
 
 def _task_rec(t):
+    aio = sys.modules.get("asyncio")
     rec = {"k": "task", "id": id(t)}
     try:
-        rec["state"] = str(t._state).lower()
+        st = _field(t, aio.Future, "_state")
+        rec["state"] = st.lower() if type(st) is str else "?"
     except Exception:
         rec["state"] = "?"
     stack = []
     coro = None
     try:
-        coro = t.get_coro()
+        coro = _field(t, aio.Task, "_coro")
     except Exception:
         pass
     rec["coro"] = _coro_name(coro)
@@ -2172,7 +2205,7 @@ def _task_rec(t):
         waiting = _coro_name(inner, qual_only=True)
     else:
         try:
-            fw = t._fut_waiter
+            fw = _field(t, aio.Task, "_fut_waiter")
             if fw is not None:
                 waiting = _short_qualname(type(fw))
         except Exception:
