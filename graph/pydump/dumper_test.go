@@ -666,3 +666,67 @@ func TestDumperConcurrentMutation(t *testing.T) {
 		}
 	}
 }
+
+// TestDumperUnderTracemalloc dumps a program that runs tracemalloc, where
+// dump() walks the heap in a thread of its own (testdata/traced.py): the
+// allocation traceback of a known object is in its record, the only
+// thread root is the program's (not the dumper's thread), no frame runs
+// dumper code, a failure in that thread reaches the caller as DumpError,
+// and tracing is still on afterwards.
+func TestDumperUnderTracemalloc(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "traced.pydump.gz")
+	stdout := runPython(t, filepath.Join("testdata", "traced.py"), out)
+	var facts struct {
+		Marker  uint64 `json:"marker"`
+		Line    int    `json:"line"`
+		Error   string `json:"error"`
+		Tracing bool   `json:"tracing"`
+	}
+	if err := json.Unmarshal(stdout, &facts); err != nil {
+		t.Fatalf("traced.py printed %q: %v", stdout, err)
+	}
+	if facts.Error != "FileNotFoundError" || !facts.Tracing {
+		t.Errorf("dump into a missing directory: cause %q; tracing afterwards %v", facts.Error, facts.Tracing)
+	}
+	d, err := Parse(mustRead(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := d.Heap
+	marker := int32(-1)
+	for i, id := range h.IDs {
+		if id == facts.Marker {
+			marker = int32(i)
+		}
+	}
+	if marker < 0 || h.TypeName(marker) != "builtins.list" {
+		t.Fatalf("marker %d not dumped", facts.Marker)
+	}
+	if a := d.Allocs[marker]; a < 0 {
+		t.Errorf("marker has no allocation traceback")
+	} else if tb := d.Tracebacks[a]; len(tb) == 0 || tb[len(tb)-1].Line != facts.Line || !strings.HasSuffix(tb[len(tb)-1].File, "traced.py") {
+		t.Errorf("marker allocated at %+v, want traced.py:%d innermost", tb, facts.Line)
+	}
+	threads := 0
+	for i := range h.Roots {
+		if h.RootKindNames[h.RootKinds[i]] == "thread" {
+			threads++
+		}
+	}
+	if threads != 1 {
+		t.Errorf("%d thread roots, want 1 (the program's)", threads)
+	}
+	for i := range h.NumNodes() {
+		if h.TypeName(int32(i)) != "builtins.frame" {
+			continue
+		}
+		code, ok := edgeTo(h, int32(i), "code", "f_code")
+		if !ok {
+			continue
+		}
+		if f, ok := edgeTo(h, code, "attr", "co_filename"); ok && h.Values[f] >= 0 && strings.HasSuffix(h.Strings[h.Values[f]], "leakscan_dump.py") {
+			t.Errorf("a frame running dumper code is in the dump")
+		}
+	}
+}
