@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,7 +68,13 @@ func parseEdge(t *testing.T, raw json.RawMessage) edge {
 	return edge{uint64(id), e[1].(string), e[2].(string)}
 }
 
-func TestDumperKnownGraph(t *testing.T) {
+func TestDumperKnownGraph(t *testing.T) { testKnownGraph(t, runPython) }
+
+// pyRunner runs a test program (args[0]) with the dumper's directory
+// inserted before its last argument, and returns its standard output.
+type pyRunner func(t *testing.T, args ...string) []byte
+
+func testKnownGraph(t *testing.T, runPython pyRunner) {
 	out := filepath.Join(t.TempDir(), "known.pydump.gz")
 	stdout := runPython(t, filepath.Join("testdata", "known_graph.py"), out)
 	var facts map[string]uint64
@@ -291,6 +298,49 @@ func TestDumperKnownGraph(t *testing.T) {
 	}
 }
 
+// TestDumperPyodide runs the dumper's tests on CPython 3.12, 3.13 and 3.14
+// compiled to WebAssembly (Pyodide 0.27, 0.29 and 314.0 under Node, pinned
+// in testdata/gen/pyodide/package-lock.json), when LEAKSCAN_PYODIDE is set
+// and npm ci has been run there (.ci/run does both). Pyodide has no threads
+// and no signals: the tests for those run natively only.
+func TestDumperPyodide(t *testing.T) {
+	if os.Getenv("LEAKSCAN_PYODIDE") == "" {
+		t.Skip("set LEAKSCAN_PYODIDE=1 after npm ci in testdata/gen/pyodide")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("LEAKSCAN_PYODIDE is set but node is not on PATH")
+	}
+	runner, err := filepath.Abs(filepath.Join("..", "..", "testdata", "gen", "pyodide", "run.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"312", "313", "314"} {
+		run := func(t *testing.T, args ...string) []byte {
+			t.Helper()
+			dir, err := filepath.Abs(".")
+			if err != nil {
+				t.Fatal(err)
+			}
+			argv := append([]string{runner, v}, args[:len(args)-1]...)
+			argv = append(argv, dir, args[len(args)-1])
+			cmd := exec.Command(node, argv...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			stdout, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("pyodide %s: %v\n%s", v, err, stderr.Bytes())
+			}
+			return stdout
+		}
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			t.Run("known_graph", func(t *testing.T) { testKnownGraph(t, run) })
+			t.Run("no_observer_effect", func(t *testing.T) { testNoObserverEffect(t, run) })
+		})
+	}
+}
+
 // runPython runs python3 with the package directory (where the dumper is)
 // as the first argument after args[0] and returns its standard output; the
 // test is skipped when python3 is not installed.
@@ -369,6 +419,314 @@ func TestDumperAsyncio(t *testing.T) {
 	for _, c := range d.Coros {
 		if c.Coro != "__main__.never" || c.Line != 25 || !strings.HasSuffix(c.File, "asyncio_state.py") || d.Heap.TypeName(c.Object) != "builtins.coroutine" {
 			t.Errorf("coro = %+v (%s)", c, d.Heap.TypeName(c.Object))
+		}
+	}
+}
+
+// observerState is one state line of testdata/observer.py.
+type observerState struct {
+	Refs             map[string][][2]any `json:"refs"`
+	GC               json.RawMessage     `json:"gc"`
+	Garbage          []uint64            `json:"garbage"`
+	Objects          int                 `json:"objects"`
+	Frames           int                 `json:"frames"`
+	RunningFunctions int                 `json:"running_functions"`
+	Blocks           int                 `json:"blocks"`
+	Unreachable      int                 `json:"unreachable"`
+}
+
+// TestDumperNoObserverEffect dumps a process holding 100,000 instances of a
+// plain class twice and checks that the dumps changed nothing it can see:
+// the referents of an instance (the old dumper read __dict__, which on
+// CPython 3.11+ materializes a dict per instance), of a finished frame and
+// of a suspended generator (reading f_locals / gi_frame creates a dict or a
+// frame object), gc's state and gc.garbage, the number of gc objects; that
+// no user-defined code ran (__sizeof__, a property, __getattr__); that the
+// second dump left no allocated block behind; that leakscan diff of the
+// two dumps finds nothing growing; and that the attributes, arguments and
+// sizes are still labelled and measured.
+func TestDumperNoObserverEffect(t *testing.T) {
+	t.Parallel()
+	testNoObserverEffect(t, runPython)
+}
+
+func testNoObserverEffect(t *testing.T, runPython pyRunner) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.pydump.gz"), filepath.Join(dir, "b.pydump.gz")
+	out := runPython(t, filepath.Join("testdata", "observer.py"), dir+string(filepath.Separator))
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	if len(lines) != 4 {
+		t.Fatalf("observer.py printed %d lines:\n%s", len(lines), out)
+	}
+	var st [3]observerState
+	for i := range st {
+		if err := json.Unmarshal(lines[i], &st[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var facts struct {
+		Calls       map[string]int    `json:"calls"`
+		IDs         map[string]uint64 `json:"ids"`
+		PlainAttrs  map[string]uint64 `json:"plain_attrs"`
+		OutsideAttr uint64            `json:"outside_attr"`
+		PropV       uint64            `json:"prop_v"`
+		FrameArg    uint64            `json:"frame_arg"`
+		GenArg      uint64            `json:"gen_arg"`
+		SizedSize   int64             `json:"sized_size"`
+	}
+	if err := json.Unmarshal(lines[3], &facts); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 3; i++ {
+		for k, want := range st[0].Refs {
+			got, _ := json.Marshal(st[i].Refs[k])
+			w, _ := json.Marshal(want)
+			if !bytes.Equal(got, w) {
+				t.Errorf("after dump %d, gc.get_referents(%s) = %s, was %s", i, k, got, w)
+			}
+		}
+		if !bytes.Equal(st[i].GC, st[0].GC) || !slices.Equal(st[i].Garbage, st[0].Garbage) {
+			t.Errorf("after dump %d, gc state %s garbage %v, was %s %v", i, st[i].GC, st[i].Garbage, st[0].GC, st[0].Garbage)
+		}
+		if st[i].Unreachable != 0 {
+			t.Errorf("dump %d left %d objects of cyclic garbage", i, st[i].Unreachable)
+		}
+		// the locals dicts of running function frames (3.8-3.12, FORMAT.md):
+		// made once; none when python3 runs the program itself
+		if d := st[i].Objects - st[0].Objects; d < 0 || d > st[0].RunningFunctions || (i == 2 && st[2].Objects != st[1].Objects) {
+			t.Errorf("after dump %d, %d gc objects (frames apart), was %d (%d running functions)", i, st[i].Objects, st[0].Objects, st[0].RunningFunctions)
+		}
+		// the frame objects of the running calls (FORMAT.md): made once
+		if st[i].Frames < st[0].Frames || st[i].Frames > st[0].Frames+16 || (i == 2 && st[2].Frames != st[1].Frames) {
+			t.Errorf("after dump %d, %d frame objects, was %d", i, st[i].Frames, st[i-1].Frames)
+		}
+	}
+	// Allocated blocks after a full collection (which empties the free
+	// lists): the first dump creates the frame object of the running module
+	// code and meets the interpreter's first-use caches (about 100 blocks,
+	// either way), the second changes nothing.
+	if d := st[1].Blocks - st[0].Blocks; d > 256 || d < -256 {
+		t.Errorf("the first dump left %d allocated blocks behind", d)
+	}
+	if d := st[2].Blocks - st[1].Blocks; d > 16 || d < -16 {
+		t.Errorf("the second dump left %d allocated blocks behind", d)
+	}
+	for k, n := range facts.Calls {
+		if n != 0 {
+			t.Errorf("the dumps ran user code: %s called %d times", k, n)
+		}
+	}
+
+	// leakscan diff of the two dumps: nothing grows
+	diff := exec.Command("go", "run", "../../cmd/leakscan", "diff", a, b, "--format", "json")
+	var stderr bytes.Buffer
+	diff.Stderr = &stderr
+	js, err := diff.Output()
+	if err != nil {
+		t.Fatalf("leakscan diff: %v\n%s", err, stderr.Bytes())
+	}
+	var res struct {
+		Verdict struct {
+			Text     string `json:"text"`
+			Suspects int    `json:"suspects"`
+			Growing  int    `json:"growing"`
+		} `json:"verdict"`
+	}
+	if err := json.Unmarshal(js, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict.Suspects != 0 || res.Verdict.Growing != 0 {
+		t.Errorf("leakscan diff of two dumps of an unchanged process: %+v", res.Verdict)
+	}
+
+	// per type, the second dump has no more objects than the first
+	count := func(path string) (map[string]int, *Dump) {
+		d, err := Parse(mustRead(t, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for i := range d.Heap.NumNodes() {
+			n[d.Heap.TypeName(int32(i))]++
+		}
+		return n, d
+	}
+	na, _ := count(a)
+	nb, d := count(b)
+	for typ, n := range nb {
+		if n > na[typ] {
+			t.Errorf("%s: %d objects in the first dump, %d in the second", typ, na[typ], n)
+		}
+	}
+
+	// labels and sizes, read without side effects
+	h := d.Heap
+	node := map[uint64]int32{}
+	for i, id := range h.IDs {
+		node[id] = int32(i)
+	}
+	expect := func(from uint64, kind, label string, to uint64) {
+		t.Helper()
+		if got, ok := edgeTo(h, node[from], kind, label); !ok || h.IDs[got] != to {
+			t.Errorf("%s: no edge %s %q to %d", h.TypeName(node[from]), kind, label, to)
+		}
+	}
+	for name, id := range facts.PlainAttrs {
+		expect(facts.IDs["plain"], "attr", name, id)
+	}
+	expect(facts.IDs["outside"], "attr", "set_from_module", facts.OutsideAttr)
+	expect(facts.IDs["prop"], "attr", "_v", facts.PropV)
+	expect(facts.IDs["frame"], "local", "arg", facts.FrameArg)
+	expect(facts.IDs["gen"], "local", "first", facts.GenArg)
+	if s := h.Sizes[node[facts.IDs["sized"]]]; s != facts.SizedSize {
+		t.Errorf("instance overriding __sizeof__ has size %d, want %d (sys.getsizeof of the same class without the override)", s, facts.SizedSize)
+	}
+}
+
+// TestDumperSecretsAndFailures runs testdata/safety.py: str and bytes
+// values and token-like dict keys are not written unless asked, the file
+// is created 0600 under a temporary name and renamed when complete; a
+// nonexistent directory, a directory the process may not write and a full
+// disk (a file whose write fails with ENOSPC) each raise DumpError naming
+// the path, leave no file behind and leave the process able to dump again;
+// the signal handler leaves nothing after a failed attempt.
+func TestDumperSecretsAndFailures(t *testing.T) {
+	t.Parallel()
+	out := runPython(t, filepath.Join("testdata", "safety.py"), t.TempDir())
+	var res struct {
+		Failures []string `json:"failures"`
+		Checked  int      `json:"checked"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("safety.py printed %q: %v", out, err)
+	}
+	for _, f := range res.Failures {
+		t.Error(f)
+	}
+	if res.Checked < 30 {
+		t.Errorf("safety.py made %d checks, want 30 or more", res.Checked)
+	}
+}
+
+// TestDumperConcurrentMutation dumps three times while two threads add
+// and remove entries of a dict and items of a list (testdata/
+// mutating.py, the GIL handed over every 100 µs). Each dump must succeed
+// and parse, and the dict's and the list's records must be whole: every
+// edge labelled with its key or index (the old dumper iterated the live
+// dict and, when another thread changed it, left the rest of its edges
+// unlabelled).
+func TestDumperConcurrentMutation(t *testing.T) {
+	t.Parallel()
+	prefix := filepath.Join(t.TempDir(), "c")
+	out := runPython(t, filepath.Join("testdata", "mutating.py"), prefix)
+	var facts struct {
+		Dict   uint64   `json:"dict"`
+		List   uint64   `json:"list"`
+		Errors []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &facts); err != nil {
+		t.Fatalf("mutating.py printed %q: %v", out, err)
+	}
+	for _, e := range facts.Errors {
+		t.Errorf("dump raised %s", e)
+	}
+	for i := 1; i <= 3; i++ {
+		path := prefix + strconv.Itoa(i) + ".pydump.gz"
+		d, err := Parse(mustRead(t, path))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(d.Warnings) > 0 || d.Truncated {
+			t.Errorf("%s: warnings %q, truncated %v", path, d.Warnings, d.Truncated)
+		}
+		h := d.Heap
+		for _, c := range []struct {
+			id   uint64
+			kind string
+		}{{facts.Dict, "key"}, {facts.List, "index"}} {
+			n := int32(-1)
+			for j, id := range h.IDs {
+				if id == c.id {
+					n = int32(j)
+				}
+			}
+			if n < 0 {
+				t.Fatalf("%s: object %d not dumped", path, c.id)
+			}
+			lo, hi := h.Edge(n)
+			bad := 0
+			for e := lo; e < hi; e++ {
+				if h.Kind(e).Name != c.kind || h.Label(e) == "" {
+					bad++
+				}
+			}
+			if bad > 0 || hi-lo < 1000 {
+				t.Errorf("%s: %s has %d edges, %d of them not labelled %s", path, h.TypeName(n), hi-lo, bad, c.kind)
+			}
+		}
+	}
+}
+
+// TestDumperUnderTracemalloc dumps a program that runs tracemalloc, where
+// dump() walks the heap in a thread of its own (testdata/traced.py): the
+// allocation traceback of a known object is in its record, the only
+// thread root is the program's (not the dumper's thread), no frame runs
+// dumper code, a failure in that thread reaches the caller as DumpError,
+// and tracing is still on afterwards.
+func TestDumperUnderTracemalloc(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "traced.pydump.gz")
+	stdout := runPython(t, filepath.Join("testdata", "traced.py"), out)
+	var facts struct {
+		Marker  uint64 `json:"marker"`
+		Line    int    `json:"line"`
+		Error   string `json:"error"`
+		Tracing bool   `json:"tracing"`
+	}
+	if err := json.Unmarshal(stdout, &facts); err != nil {
+		t.Fatalf("traced.py printed %q: %v", stdout, err)
+	}
+	if facts.Error != "FileNotFoundError" || !facts.Tracing {
+		t.Errorf("dump into a missing directory: cause %q; tracing afterwards %v", facts.Error, facts.Tracing)
+	}
+	d, err := Parse(mustRead(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := d.Heap
+	marker := int32(-1)
+	for i, id := range h.IDs {
+		if id == facts.Marker {
+			marker = int32(i)
+		}
+	}
+	if marker < 0 || h.TypeName(marker) != "builtins.list" {
+		t.Fatalf("marker %d not dumped", facts.Marker)
+	}
+	if a := d.Allocs[marker]; a < 0 {
+		t.Errorf("marker has no allocation traceback")
+	} else if tb := d.Tracebacks[a]; len(tb) == 0 || tb[len(tb)-1].Line != facts.Line || !strings.HasSuffix(tb[len(tb)-1].File, "traced.py") {
+		t.Errorf("marker allocated at %+v, want traced.py:%d innermost", tb, facts.Line)
+	}
+	threads := 0
+	for i := range h.Roots {
+		if h.RootKindNames[h.RootKinds[i]] == "thread" {
+			threads++
+		}
+	}
+	if threads != 1 {
+		t.Errorf("%d thread roots, want 1 (the program's)", threads)
+	}
+	for i := range h.NumNodes() {
+		if h.TypeName(int32(i)) != "builtins.frame" {
+			continue
+		}
+		code, ok := edgeTo(h, int32(i), "code", "f_code")
+		if !ok {
+			continue
+		}
+		if f, ok := edgeTo(h, code, "attr", "co_filename"); ok && h.Values[f] >= 0 && strings.HasSuffix(h.Strings[h.Values[f]], "leakscan_dump.py") {
+			t.Errorf("a frame running dumper code is in the dump")
 		}
 	}
 }

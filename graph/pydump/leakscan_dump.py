@@ -1,4 +1,5 @@
-"""leakscan_dump: a standard-library-only heap dumper for CPython 3.8-3.13.
+"""leakscan_dump: a standard-library-only heap dumper for CPython 3.11+
+(tested on 3.11; the 3.8-3.10 code paths are kept, nothing runs them).
 
 Drop this file into a service and call::
 
@@ -12,11 +13,21 @@ repository.  Analyse it with leakscan.
 
 Rules this module keeps so that it is safe to run inside a live service:
 
-* it never calls an object's __repr__, __getattr__, __eq__, __hash__ or any
-  other Python-level method of an arbitrary object: values are read through
-  C-level descriptors found in the type's __dict__ (getset / member
-  descriptors), dict.items / list / tuple iteration, and gc.get_referents;
+* it changes nothing the program can see: it never reads an instance's
+  __dict__ (CPython 3.11+ would materialize one per instance), never creates
+  frame objects or locals dicts for generators and finished frames, leaves
+  gc's state, thresholds and gc.garbage alone (automatic collection is off
+  while it runs, then restored); what remains is listed in FORMAT.md;
+* it never calls an object's __repr__, __getattr__, __getattribute__,
+  __eq__, __hash__, __sizeof__, properties or any other Python-level method
+  of the program: values are read through C-level descriptors, the generic
+  attribute lookup on names that are not descriptors, dict.items / list /
+  tuple iteration, and gc.get_referents;
 * it never calls gc.collect() unless asked to (collect=True);
+* str/bytes values are written only with values=True; token-like dict keys
+  are masked unless reveal_keys=True;
+* the file is 0600, written under a temporary name and renamed when
+  complete; on failure it is removed and DumpError raised;
 * records are streamed to the file as they are produced;
 * its own working objects (the queue, the id tables, its frames, the output
   file) are left out of the dump.
@@ -31,7 +42,12 @@ import zlib
 import _signal
 import _thread
 
-__all__ = ["dump", "install_signal_handler", "FORMAT", "VERSION"]
+try:
+    import _tracemalloc  # C module, built in; imported now, not while dumping
+except ImportError:  # pragma: no cover
+    _tracemalloc = None
+
+__all__ = ["dump", "install_signal_handler", "DumpError", "FORMAT", "VERSION"]
 
 FORMAT = "leakscan-pydump"
 VERSION = 1
@@ -43,7 +59,7 @@ except ImportError:  # pragma: no cover
 
 _HAVE_GC = 1 << 14          # Py_TPFLAGS_HAVE_GC
 _IMMORTAL = 1 << 29         # refcounts above this are immortal objects (3.12+)
-_FLUSH_LINES = 2048         # lines buffered before a write
+_FLUSH_LINES = 256          # lines buffered before a write (len() <= 256: no new int)
 _STR_MAX = 64               # characters of a str value kept
 _BYTES_MAX = 32             # bytes of a bytes value kept
 _KEY_MAX = 64               # characters of a str dict key kept in a label
@@ -103,6 +119,37 @@ _GEN_TYPES = {
     _AsyncGeneratorType: "ag_",
 }
 _func_name = _FunctionType.__dict__["__name__"].__get__
+_func_code = _FunctionType.__dict__["__code__"].__get__
+_func_qualname = _FunctionType.__dict__["__qualname__"].__get__
+_func_module = _FunctionType.__dict__["__module__"].__get__
+_method_func = _MethodType.__dict__["__func__"].__get__
+_StaticMethod = staticmethod
+_ClassMethod = classmethod
+_sm_func = staticmethod.__dict__["__func__"].__get__
+_cm_func = classmethod.__dict__["__func__"].__get__
+_prop_fget = property.__dict__["fget"].__get__
+_prop_fset = property.__dict__["fset"].__get__
+_prop_fdel = property.__dict__["fdel"].__get__
+_OBJ_GETATTRIBUTE = object.__dict__["__getattribute__"]
+_object_getattribute = object.__getattribute__
+_METHOD_DESC = type(object.__dict__["__sizeof__"])  # C-level method
+
+
+class _Probe(object):
+    pass
+
+
+def _gc_overheads():
+    """What sys.getsizeof adds to __sizeof__: the GC header of GC objects
+    and (3.12+) the pre-header of objects with a managed dict/weakref."""
+    gch = _getsizeof([]) - list.__sizeof__([])
+    p = _Probe()
+    pre = _getsizeof(p) - object.__sizeof__(p) - gch
+    return gch, pre
+
+
+_GC_HEAD, _PRE_HEADER = _gc_overheads()
+_PRE_BITS = (1 << 3) | (1 << 4)  # Py_TPFLAGS_MANAGED_WEAKREF / _MANAGED_DICT
 
 # Attribute names read through C-level descriptors (getset/member) found in
 # the type's MRO, and the edge kind/label given to the referent they return.
@@ -139,6 +186,18 @@ _KNOWN = [
     # weakref callbacks
     ("__callback__", "attr"),
 ]
+
+
+# getset names that C types other than functions compute when read
+_COMPUTED = frozenset(("__qualname__", "__name__", "__doc__", "__module__", "__text_signature__", "co_lnotab"))
+_getset_objclass = _GETSET.__dict__["__objclass__"].__get__
+
+
+def _owned_by_function(d):
+    try:
+        return _getset_objclass(d) is _FunctionType
+    except Exception:
+        return False
 
 
 def _frag(kind, label):
@@ -181,11 +240,44 @@ def _short_qualname(t):
     return qn if type(qn) is str else "?"
 
 
-def _key_label(k):
+_TOKEN_PREFIXES = ("eyJ", "ghp_", "gho_", "ghs_", "github_pat_", "sk-", "xox", "AKIA", "ASIA", "Bearer ", "Basic ")
+
+
+def _looks_secret(k):
+    """True for a str key that looks like a credential value rather than a
+    name: a known token prefix, or 20+ characters without a space that mix
+    at least two of upper case, lower case and digits, and have 6+ digits
+    or no vowel-rich word shape (hex, base64, random ids)."""
+    if len(k) < 8:
+        return False
+    for p in _TOKEN_PREFIXES:
+        if k.startswith(p):
+            return True
+    if len(k) < 20 or " " in k:
+        return False
+    up = lo = dg = 0
+    for ch in k[:256]:
+        if "0" <= ch <= "9":
+            dg += 1
+        elif "a" <= ch <= "z":
+            lo += 1
+        elif "A" <= ch <= "Z":
+            up += 1
+    classes = (up > 0) + (lo > 0) + (dg > 0)
+    return classes >= 2 and dg >= 4
+
+
+_MASKED = "<masked>"
+
+
+def _key_label(k, reveal=True):
     """Label of a dict key: repr of a str/int/float/bool/None/bytes key,
-    else '<qualname of the key's type>'."""
+    else '<qualname of the key's type>'; "<masked>" for a str or bytes key
+    that looks like a credential, unless reveal."""
     tk = type(k)
     if tk is str:
+        if not reveal and _looks_secret(k):
+            return _MASKED
         return str.__repr__(k[:_KEY_MAX])
     if tk is int:
         if int.bit_length(k) <= 128:
@@ -198,6 +290,8 @@ def _key_label(k):
     if k is None:
         return "None"
     if tk is bytes:
+        if not reveal and _looks_secret(k[:256].decode("latin-1")):
+            return _MASKED
         return bytes.__repr__(k[:_BYTES_MAX])
     return "<" + _short_qualname(tk) + ">"
 
@@ -230,13 +324,15 @@ def _short_value(o, t):
 # plan kinds
 _K_LEAF, _K_DICT, _K_SEQ, _K_GENERIC, _K_TYPE, _K_FRAME, _K_FUNC, _K_GEN, _K_CODE = range(9)
 _CodeType = type(_gen.__code__)
+_co_names = _CodeType.__dict__["co_names"].__get__
+_co_consts = _CodeType.__dict__["co_consts"].__get__
 # the names a code object is given edges for (it is not a GC type, so
 # gc.get_referents shows none): what names a frame, function or coroutine
 _CODE_NAMES = tuple(n for n in ("co_qualname", "co_name", "co_filename") if hasattr(_gen.__code__, n))
 
 
-def _lookup_desc(mro, name):
-    """First entry called name in the MRO class dicts, or None."""
+def _lookup_desc(mro, name, missing=None):
+    """First entry called name in the MRO class dicts, or missing."""
     for c in mro:
         try:
             cd = _type_dict(c)
@@ -244,7 +340,338 @@ def _lookup_desc(mro, name):
             continue
         if name in cd:
             return cd[name]
-    return None
+    return missing
+
+
+def _is_descriptor(v):
+    """True when v's type defines __get__ (a descriptor: reading an
+    attribute that resolves to it could run its code)."""
+    try:
+        mro = _type_mro(type(v))
+    except Exception:
+        return True
+    return _lookup_desc(mro, "__get__", _MISSING) is not _MISSING
+
+
+def _code_names(code, acc, depth=0):
+    """co_names of code and of the code objects among its constants
+    (nested functions, lambdas, comprehensions), into the dict acc."""
+    try:
+        names = _co_names(code)
+        consts = _co_consts(code)
+    except Exception:
+        return
+    for n in names:
+        if type(n) is str:
+            acc[n] = None
+    if depth < 8:
+        for c in consts:
+            if type(c) is _CodeType:
+                _code_names(c, acc, depth + 1)
+
+
+def _attr_plan(t, mro, slot_names):
+    """How instances of t get their attributes labelled, without reading
+    __dict__ (which materializes a dict on CPython 3.11+): candidate
+    attribute names (the names the class's own code uses: co_names of the
+    functions, static/class methods and properties in the class dicts of
+    its MRO, and the keys of __annotations__), read with the generic
+    attribute lookup and matched by identity against gc.get_referents.
+
+    Returns [getter, hits, rest, classvals, keyinfo, pool scans, label
+    fragments by name]. A name that
+    resolves on the type to a descriptor (method, property, any object
+    whose type defines __get__) is dropped: reading it could run code, and
+    an instance value of that name would hide nothing the lookup shows.
+    A name whose class attribute is a plain value is kept in classvals: a
+    lookup returning that very object is not an instance attribute."""
+    acc = {}
+    for c in mro:
+        if c is object:
+            continue
+        try:
+            cd = _type_dict(c)
+        except Exception:
+            continue
+        try:
+            items = list(cd.items())
+        except Exception:
+            continue
+        for k, v in items:
+            tv = type(v)
+            fns = ()
+            if tv is _FunctionType:
+                fns = (v,)
+            elif tv is _StaticMethod or tv is _ClassMethod:
+                try:
+                    fns = (_sm_func(v) if tv is _StaticMethod else _cm_func(v),)
+                except Exception:
+                    fns = ()
+            elif tv is property:
+                fns = []
+                for g in (_prop_fget, _prop_fset, _prop_fdel):
+                    try:
+                        fns.append(g(v))
+                    except Exception:
+                        pass
+            elif k == "__annotations__" and tv is dict:
+                for n in _dict_items(v):
+                    if type(n[0]) is str:
+                        acc[n[0]] = None
+            for f in fns:
+                if type(f) is _FunctionType:
+                    try:
+                        _code_names(_func_code(f), acc)
+                    except Exception:
+                        pass
+    if _lookup_desc(mro, "__getattribute__", _MISSING) is _OBJ_GETATTRIBUTE and \
+            _lookup_desc(mro, "__getattr__", _MISSING) is _MISSING:
+        getter = _fast_get
+    else:
+        getter = _generic_get
+    plan = [getter, [], [], {}, {}, 0, {}]
+    rest = plan[2]
+    for n in acc:
+        if n in slot_names or n in ("__dict__", "__class__", "__weakref__"):
+            continue
+        if _classify_name(plan, mro, n) is not _SKIP:
+            rest.append(n)
+    return plan
+
+
+_MISSING = object()
+_SKIP = object()
+
+
+def _classify_name(aplan, mro, n):
+    """_MISSING (no class attribute), _SKIP (a descriptor or unreadable),
+    or the plain class attribute value; cached in aplan[4]."""
+    ki = aplan[4]
+    r = ki.get(n, ki)
+    if r is not ki:
+        return r
+    d = _lookup_desc(mro, n, _MISSING)
+    if d is _MISSING:
+        r = _MISSING
+    elif _is_descriptor(d):
+        r = _SKIP
+    else:
+        r = d
+        aplan[3][n] = d
+    if len(ki) < 4096:
+        ki[n] = r
+    return r
+
+
+def _fast_get(o, n):
+    # the type's tp_getattro is PyObject_GenericGetAttr (no __getattr__,
+    # no __getattribute__ in the MRO): getattr with a default does not even
+    # create the AttributeError
+    return getattr(o, n, _MISSING)
+
+
+def _generic_get(o, n):
+    # PyObject_GenericGetAttr itself: no __getattribute__/__getattr__ hook
+    try:
+        return _object_getattribute(o, n)
+    except Exception:
+        return _MISSING
+
+
+_POOL_SCANS = 2           # instances per type tried against the name pool
+_POOL_BUDGET = 2000000    # lookups per dump spent on the name pool
+
+
+def _name_pool(ctx):
+    """Every name in the co_names of the functions and running frames of
+    the heap: attributes set from outside the class (obj.x = ... in another
+    module's code) are found here. Built once per dump, when needed."""
+    pool = ctx[0]
+    if pool is None:
+        acc = {}
+        for o in ctx[2]:
+            if type(o) is _FunctionType:
+                try:
+                    _code_names(_func_code(o), acc)
+                except Exception:
+                    pass
+        for c in ctx[3]:
+            _code_names(c, acc)
+        o = None
+        pool = ctx[0] = tuple(n for n in acc if not (n[:2] == "__" and n[-2:] == "__"))
+    return pool
+
+
+def _put(refs, labs, v, frag):
+    """labs[j] = frag for every unlabelled position j where refs[j] is v;
+    True when v is among refs at all."""
+    found = False
+    j = 0
+    for r in refs:
+        if r is v:
+            found = True
+            if labs[j] is None:
+                labs[j] = frag
+        j += 1
+    return found
+
+
+def _label_attrs(o, refs, labs, aplan, mro, ctx):
+    """Labels instance attributes among refs, by position (see _attr_plan)."""
+    pend = 0
+    last = -1
+    j = 0
+    for x in labs:
+        if x is None:
+            pend += 1
+            last = j
+        j += 1
+    if not pend:
+        return
+    get, hits, rest, classvals = aplan[0], aplan[1], aplan[2], aplan[3]
+    if pend == 1:
+        d = refs[last]
+        if type(d) is dict and _is_instance_dict(o, d, aplan, mro):
+            labs[last] = _ATTR_DICT
+            return
+    elsewhere = None
+    moved = None
+    for names in (hits, rest):
+        for n in names:
+            v = get(o, n)
+            if v is _MISSING or v is classvals.get(n, _MISSING):
+                continue
+            fr = _attr_frag(aplan, n)
+            before = pend
+            j = 0
+            found = False
+            for r in refs:
+                if r is v:
+                    found = True
+                    if labs[j] is None:
+                        labs[j] = fr
+                        pend -= 1
+                j += 1
+            if pend < before:
+                if names is rest:
+                    if moved is None:
+                        moved = []
+                    moved.append(n)
+                if not pend:
+                    break
+            elif not found:
+                if elsewhere is None:
+                    elsewhere = []
+                elsewhere.append((n, v))
+        if not pend:
+            break
+    if pend and aplan[5] < _POOL_SCANS and ctx is not None and ctx[1] > 0:
+        aplan[5] += 1
+        pool = _name_pool(ctx)
+        ctx[1] -= len(pool)
+        known = set(hits)
+        known.update(rest)
+        for n in pool:
+            if n in known:
+                continue
+            c = _classify_name(aplan, mro, n)
+            if c is _SKIP:
+                continue
+            v = get(o, n)
+            if v is _MISSING or v is classvals.get(n, _MISSING):
+                continue
+            before = pend
+            fr = _attr_frag(aplan, n)
+            j = 0
+            for r in refs:
+                if r is v and labs[j] is None:
+                    labs[j] = fr
+                    pend -= 1
+                j += 1
+            if pend < before:
+                hits.append(n)
+                if not pend:
+                    break
+        known = None
+    if moved:
+        for n in moved:
+            rest.remove(n)
+            hits.append(n)
+    if elsewhere and pend:
+        # attributes held in a real __dict__ (3.8-3.10, or materialized
+        # before the dump): the dict referent that maps the name to the
+        # value is the instance's __dict__
+        j = 0
+        for d in refs:
+            if labs[j] is None and type(d) is dict:
+                try:
+                    for k, val in list(_dict_items(d)):
+                        if type(k) is str and any(val is v and k == n for n, v in elsewhere):
+                            _put(refs, labs, d, _ATTR_DICT)
+                            break
+                except Exception:
+                    pass
+            j += 1
+
+
+def _attr_frag(aplan, n):
+    frags = aplan[6]
+    f = frags.get(n)
+    if f is None:
+        f = frags[n] = '"attr",' + _enc(n)
+    return f
+
+
+def _is_instance_dict(o, d, aplan, mro):
+    """True when dict d, the only unlabelled referent of instance o, is its
+    __dict__: every str key (up to 16) that the generic lookup reads on o
+    gives the very value d holds, at least one of them not a class value."""
+    get = aplan[0]
+    classvals = aplan[3]
+    n = 0
+    ok = False
+    try:
+        for k, val in _dict_items(d):
+            if type(k) is not str:
+                return False
+            n += 1
+            if n > 16:
+                break
+            c = _classify_name(aplan, mro, k)
+            if c is _SKIP:
+                continue
+            v = get(o, k)
+            if v is not val:
+                return False
+            if c is _MISSING or v is not classvals.get(k, _MISSING):
+                ok = True
+    except Exception:
+        return False
+    return ok
+
+
+def _sizer(mro, flags):
+    """None when sys.getsizeof runs only C code for this type (its
+    __sizeof__ is a C method); else (C __sizeof__ nearest in the MRO,
+    what sys.getsizeof adds): a Python-level __sizeof__ is never called."""
+    d = _lookup_desc(mro, "__sizeof__")
+    if type(d) is _METHOD_DESC:
+        return None
+    base = object.__sizeof__
+    for c in mro:
+        try:
+            d = _type_dict(c).get("__sizeof__")
+        except Exception:
+            continue
+        if type(d) is _METHOD_DESC:
+            base = d
+            break
+    extra = 0
+    if flags & _HAVE_GC:
+        extra += _GC_HEAD
+        if flags & _PRE_BITS:
+            extra += _PRE_HEADER
+    return (base, extra)
 
 
 def _make_plan(t, ti, garbage_types):
@@ -269,16 +696,17 @@ def _make_plan(t, ti, garbage_types):
             pass
     if t in _GEN_TYPES:
         fin = 2
+    sizer = _sizer(mro, flags)
     if t is _CodeType:
-        return (ti, fin, _K_CODE, (), (), None, False, False)
+        return (ti, fin, _K_CODE, (), (), None, False, False, sizer, None, mro)
     if not flags & _HAVE_GC:
-        return (ti, fin, _K_LEAF, (), (), None, False, False)
+        return (ti, fin, _K_LEAF, (), (), None, False, False, sizer, None, mro)
     if t is dict:
-        return (ti, fin, _K_DICT, (), (), None, False, False)
+        return (ti, fin, _K_DICT, (), (), None, False, False, sizer, None, mro)
     if t is list or t is tuple:
-        return (ti, fin, _K_SEQ, (), (), None, False, False)
+        return (ti, fin, _K_SEQ, (), (), None, False, False, sizer, None, mro)
     if t is _FrameType:
-        return (ti, fin, _K_FRAME, (), (), None, False, False)
+        return (ti, fin, _K_FRAME, (), (), None, False, False, sizer, None, mro)
     if t in _GEN_TYPES:
         kind = _K_GEN
     elif t is _FunctionType:
@@ -320,15 +748,26 @@ def _make_plan(t, ti, garbage_types):
                 continue
             d = _lookup_desc(mro, name)
             if type(d) in _DESC_TYPES:
+                if type(d) is _GETSET and name in _COMPUTED and not _owned_by_function(d):
+                    # computed, never a referent; a method descriptor's
+                    # __qualname__ is even cached on it for good
+                    continue
                 known.append((d.__get__, _frag(ek, name)))
     dictget = None
+    aplan = None
     if kind == _K_GENERIC:
         d = _lookup_desc(mro, "__dict__")
-        if type(d) in _DESC_TYPES:
+        if type(d) is _MEMBER:
+            # a C struct member (module.__dict__): reading it creates nothing
             dictget = d.__get__
+        elif d is not None:
+            # the getset of heap types, exceptions, partials...: reading it
+            # would create (3.8-3.10: an empty one) or materialize (3.11+)
+            # the dict; label the attributes by name instead
+            aplan = _attr_plan(t, mro, slot_names)
     isdict = kind == _K_GENERIC and dict in mro
     isseq = kind == _K_GENERIC and (list in mro or tuple in mro)
-    return (ti, fin, kind, tuple(known), tuple(slots), dictget, isdict, isseq)
+    return (ti, fin, kind, tuple(known), tuple(slots), dictget, isdict, isseq, sizer, aplan, mro)
 
 
 def _frame_locals_map(fr, lab, kind_local, refs=()):
@@ -357,28 +796,170 @@ def _frame_locals_map(fr, lab, kind_local, refs=()):
     return fl
 
 
-def dump(path, collect=False):
-    """Write one heap snapshot to path (gzip if it ends in .gz); return path."""
+class DumpError(OSError):
+    """The dump could not be written. The partial file has been removed;
+    the process is otherwise as before. The cause is chained."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else "leakscan_dump: dump failed"
+
+
+def dump(path, collect=False, values=False, reveal_keys=False):
+    """Write one heap snapshot to path (gzip if it ends in .gz); return path.
+
+    values: write the text of str and bytes objects ("v"), which may hold
+    secrets; off by default (names of code and functions are always
+    written). reveal_keys: write dict keys that look like credentials
+    (long token-like strings) as they are; by default their label is
+    "<masked>". The file is written to a temporary file in the same
+    directory, created readable by its owner only (0600), and renamed to
+    path when complete; on failure it is removed and DumpError is raised.
+    """
     if collect:
         gc.collect()
-    # no local name for the object list: _dump drops it after filtering
-    return _dump(path, time.time(), gc.get_objects())
+    was_enabled = gc.isenabled()
+    # no collection (and no finalizer) runs because of the dump's own
+    # allocations; the thresholds and gc.garbage are not touched
+    gc.disable()
+    try:
+        args = (path, bool(values), bool(reveal_keys), was_enabled, _get_ident())
+        if _tracemalloc is not None and _tracemalloc.is_tracing():
+            return _in_thread(args)
+        # no local name for the object list: _dump drops it after filtering
+        return _dump(args, time.time(), gc.get_objects())
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _own_frames():
-    ids = set()
+def _in_thread(args):
+    """Runs the dump in a new thread and waits for it. Under tracemalloc
+    every allocation records the traceback of the allocating thread, and
+    computes the line number of each of its frames (a scan of the code's
+    line table up to the current instruction): the caller's stack (a
+    service's deep one, a long module body) would make each of the dump's
+    allocations dear. The new thread's stack holds only the dumper."""
+    res = [None, None]
+    lock = _thread.allocate_lock()
+    lock.acquire()
+    try:
+        _thread.start_new_thread(_thread_main, (args, res, lock))
+    except RuntimeError:  # no threads (WebAssembly builds): dump here
+        return _dump(args, time.time(), gc.get_objects())
+    lock.acquire()
+    lock.release()
+    e = res[1]
+    if e is not None:
+        res[1] = None
+        try:
+            raise e
+        finally:
+            e = None
+    return res[0]
+
+
+def _thread_main(args, res, lock):
+    try:
+        res[0] = _dump(args, time.time(), gc.get_objects())
+    except BaseException as e:
+        res[1] = e
+    finally:
+        lock.release()
+
+
+def _skip_own(f, excl):
+    """The first frame from f outwards that does not run dumper code; the
+    dumper's frames go into excl."""
     codes = _OWN_CODES
-    f = sys._getframe(1)
     while f is not None and f.f_code in codes:
-        ids.add(id(f))
+        excl.add(id(f))
         f = f.f_back
-    return ids, f
+    return f
 
 
-def _dump(path, t0, objs):
+_PY311 = sys.version_info >= (3, 11)
+_PY313 = sys.version_info >= (3, 13)
+_f_locals = _frame_desc["f_locals"].__get__
+_f_globals = _frame_desc["f_globals"].__get__
+_f_back = _frame_desc["f_back"].__get__
+_f_code = _frame_desc["f_code"].__get__
+
+
+def _exec_frames(tops, excl):
+    """Locals of every executing frame (the thread stacks), read before the
+    walk: {id(frame): [(name, value)...]}, and the f_locals dicts that
+    reading created or refreshed (CPython 3.8-3.12: PyFrame_FastToLocals;
+    one per running function frame, for as long as it runs), which are
+    left out of the dump. Reading f_back creates the frame objects of the
+    callers (3.11+), also for as long as they run."""
+    res = {}
+    fls = []
+    codes = []
+    for f in tops:
+        depth = 0
+        while f is not None and depth < 10000:
+            depth += 1
+            try:
+                codes.append(_f_code(f))
+                fl = _f_locals(f)
+                if fl is not _f_globals(f):
+                    if type(fl) is dict:
+                        items = list(_dict_items(fl))
+                        excl.add(id(fl))
+                        fls.append(fl)
+                    else:  # 3.13+: a FrameLocalsProxy, made for this read
+                        items = list(fl.items())
+                    res[id(f)] = items
+                fl = None
+                f = _f_back(f)
+            except Exception:
+                break
+    return res, fls, codes
+
+
+def _dump(args, t0, objs):
+    # small on purpose: its line when it calls _walk is looked up for every
+    # allocation under tracemalloc (see _walk)
+    p = _prepare(args, t0, objs)
+    objs = None
+    out = p[0]
+    try:
+        r = _walk(p[1], p[2], p[3], p[4], p[5], p[6], out, p[7])
+        _finish(p, r)
+        p = r = None
+        out.commit()
+    except BaseException as e:
+        out.abort()
+        if isinstance(e, Exception):
+            path = args[0]
+            err = DumpError("leakscan_dump: writing %s failed (%s: %s); the partial file was removed"
+                            % (path, type(e).__name__, e))
+            err.filename = path
+            raise err from e
+        raise
+    return args[0]
+
+
+def _prepare(args, t0, objs):
+    """Everything before the walk; opens the output. Returns [out, queue,
+    seen, excl, garbage ids, get_tb, buf, ctx, roots, fl_dicts, t0]."""
+    path, values, reveal_keys, gc_enabled, caller = args
     # ---- exclude our own objects -------------------------------------
-    excl, user_frame = _own_frames()
+    excl = set()
+    me = _get_ident()
+    _skip_own(sys._getframe(0), excl)
     excl.add(id(objs))
+    tops = []
+    for ident, f in list(sys._current_frames().items()):
+        if ident == me and me != caller:
+            continue  # the dumper's own thread (_in_thread)
+        f = _skip_own(f, excl)
+        if f is not None:
+            tops.append((ident, f))
+    f = None
+    exec_locals, fl_dicts, run_codes = _exec_frames([f for _, f in tops], excl)
+    excl.add(id(exec_locals))
+    excl.add(id(fl_dicts))
     queue = [o for o in objs if id(o) not in excl]
     del objs
     excl.add(id(queue))
@@ -395,21 +976,15 @@ def _dump(path, t0, objs):
     th = sys.modules.get("threading")
     if th is not None:
         try:
-            for ident, t in list(th._active.items()):
+            for ident, t in list(_object_getattribute(th, "_active").items()):
                 try:
-                    thread_names[ident] = object.__getattribute__(t, "_name")
+                    thread_names[ident] = _object_getattribute(t, "_name")
                 except Exception:
                     pass
         except Exception:
             pass
     th = t = None
-    me = _get_ident()
-    cf = sys._current_frames()
-    for ident, f in list(cf.items()):
-        if ident == me:
-            f = user_frame
-        if f is None:
-            continue
+    for ident, f in tops:
         label = thread_names.get(ident)
         if type(label) is not str:
             label = "thread-%d" % ident
@@ -418,18 +993,17 @@ def _dump(path, t0, objs):
         if fid not in seen and fid not in excl:
             seen[fid] = 0
             queue.append(f)
-    cf = f = user_frame = None
+    tops = f = None
     garbage_ids = set(map(id, gc.garbage))
     tracing = False
     get_tb = None
-    try:
-        import _tracemalloc  # C module, always built in
-
-        tracing = bool(_tracemalloc.is_tracing())
-        if tracing:
-            get_tb = _tracemalloc._get_object_traceback
-    except Exception:
-        pass
+    if _tracemalloc is not None:
+        try:
+            tracing = bool(_tracemalloc.is_tracing())
+            if tracing:
+                get_tb = _tracemalloc._get_object_traceback
+        except Exception:
+            pass
 
     # ---- output --------------------------------------------------------
     header = {
@@ -440,43 +1014,61 @@ def _dump(path, t0, objs):
         "python": "%d.%d.%d" % sys.version_info[:3],
         "implementation": sys.implementation.name,
         "gc": {
-            "enabled": gc.isenabled(),
+            "enabled": gc_enabled,
             "debug": gc.get_debug(),
             "saveall": bool(gc.get_debug() & gc.DEBUG_SAVEALL),
             "thresholds": list(gc.get_threshold()),
             "counts": list(gc.get_count()),
         },
         "tracemalloc": tracing,
+        "values": values,
     }
-    out = _Out(path, path.endswith(".gz"))
     try:
-        out_fd = -1
+        out = _Out(path, path.endswith(".gz"))
+    except Exception as e:
+        err = DumpError("leakscan_dump: cannot create a file next to %s (%s: %s)" % (path, type(e).__name__, e))
+        err.filename = path
+        raise err from e
+    buf = [_json(header) + "\n"]
+    # [name pool, its budget, the objects, codes of running frames,
+    #  executing frames' locals, ids of str that are names, values,
+    #  reveal_keys]
+    ctx = [None, _POOL_BUDGET, queue, run_codes, exec_locals, set(), values, reveal_keys]
+    return [out, queue, seen, excl, garbage_ids, get_tb, buf, ctx, roots, fl_dicts, t0]
+
+
+def _finish(p, r):
+    """Everything after the walk: roots, fds, asyncio records, trailer."""
+    out, queue, seen, buf, roots, fl_dicts, t0 = p[0], p[1], p[2], p[6], p[8], p[9], p[10]
+    del p[:]  # the context holds the running frames' locals
+    nobj, nedge, socks = r
+    # the f_locals dicts hold one more reference to each local value
+    for fl in fl_dicts:
         try:
-            out_fd = out.fileno()
+            for v in list(fl.values()):
+                i = id(v)
+                if i in seen:
+                    seen[i] += 1
         except Exception:
             pass
-        buf = [_json(header) + "\n"]
-        nobj, nedge, socks = _walk(queue, seen, excl, garbage_ids, get_tb, buf, out)
-        # external roots: refcount (minus the dumper's own references)
-        # exceeds the number of edges found into the object. seen[id] is
-        # minus the number of edges into the object.
-        roots.extend(_externals(queue, seen))
-        w = buf.append
-        for oid, kind, label in roots:
-            if oid in seen:
-                w('{"k":"r","id":%d,"kind":"%s","label":%s}\n' % (oid, kind, _enc(label)))
-        _flush(buf, out)
-        for rec in _fds(socks, out_fd):
-            w(_json(rec) + "\n")
-        _flush(buf, out)
-        for rec in _tasks(queue, seen):
-            w(_json(rec) + "\n")
-        queue = seen = None
-        w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
-        _flush(buf, out)
-    finally:
-        out.close()
-    return path
+    fl = v = fl_dicts = None
+    # external roots: refcount (minus the dumper's own references)
+    # exceeds the number of edges found into the object. seen[id] is
+    # the number of edges found into the object.
+    roots.extend(_externals(queue, seen))
+    w = buf.append
+    for oid, kind, label in roots:
+        if oid in seen:
+            w('{"k":"r","id":%d,"kind":"%s","label":%s}\n' % (oid, kind, _enc(label)))
+    _flush(buf, out)
+    for rec in _fds(socks, out.fileno()):
+        w(_json(rec) + "\n")
+    _flush(buf, out)
+    for rec in _tasks(queue, seen):
+        w(_json(rec) + "\n")
+    queue = seen = None
+    w('{"k":"end","objects":%d,"edges":%d,"seconds":%.3f}\n' % (nobj, nedge, time.time() - t0))
+    _flush(buf, out)
 
 
 def _externals(queue, seen):
@@ -492,7 +1084,7 @@ def _externals(queue, seen):
     cal = o = None
     for o in queue:
         rc = getrefcount(o) - base
-        if rc < _IMMORTAL and rc + seen[id(o)] > 0 and _type_flags(type(o)) & _HAVE_GC:
+        if rc < _IMMORTAL and rc - seen[id(o)] > 0 and _type_flags(type(o)) & _HAVE_GC:
             res.append((id(o), "external", ""))
     o = None
     return res
@@ -523,27 +1115,73 @@ def _json(v):
     return _enc(str(v))
 
 
+_fdopen = os.fdopen  # a seam for tests (a file whose write fails)
+
+
 class _Out(object):
-    """Output file: plain, or gzip (zlib with a gzip wrapper, level 3)."""
+    """Output file: plain, or gzip (zlib with a gzip wrapper, level 3).
+    Written to ".<name>.part-<pid>-<n>" in the target directory, mode 0600,
+    then renamed over path by commit(); abort() removes it."""
 
     def __init__(self, path, compress):
-        self.f = open(path, "wb")
+        d, name = os.path.split(path)
+        self.path = path
+        self.f = None
+        fd = -1
+        for n in range(100):
+            tmp = os.path.join(d, ".%s.part-%d-%d" % (name, os.getpid(), n))
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+                break
+            except FileExistsError:
+                continue
+        if fd < 0:
+            raise FileExistsError("no free temporary name next to " + path)
+        self.tmp = tmp
+        try:
+            self.f = _fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            os.unlink(tmp)
+            raise
         self.z = zlib.compressobj(3, zlib.DEFLATED, 31) if compress else None
 
     def fileno(self):
-        return self.f.fileno()
+        try:
+            return self.f.fileno()
+        except Exception:
+            return -1
 
     def write(self, data):
         if self.z is not None:
             data = self.z.compress(data)
         self.f.write(data)
 
-    def close(self):
+    def commit(self):
+        if self.z is not None:
+            self.f.write(self.z.flush())
+            self.z = None
+        self.f.flush()
         try:
-            if self.z is not None:
-                self.f.write(self.z.flush())
-        finally:
-            self.f.close()
+            os.fsync(self.f.fileno())
+        except (OSError, AttributeError, ValueError):
+            pass
+        self.f.close()
+        os.replace(self.tmp, self.path)
+        self.tmp = None
+
+    def abort(self):
+        try:
+            if self.f is not None:
+                self.f.close()
+        except Exception:
+            pass
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except OSError:
+                pass
+            self.tmp = None
 
 
 def _flush(buf, out):
@@ -556,172 +1194,320 @@ def _get_ident():
     return _thread.get_ident()
 
 
-def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out):
-    """Breadth-first walk over queue (which grows); writes type and object
-    records into buf/out. Returns (objects, edges, sockets)."""
-    plans = {}
-    append = queue.append
-    w = buf.append
-    getsizeof = _getsizeof
-    get_referents = _get_referents
-    is_tracked = _is_tracked
-    enc = _enc
-    REF = _REF
-    socket_types = set()
-    sockmod = sys.modules.get("_socket")
-    sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
-    io_mod = sys.modules.get("_io")
-    fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
-    socks = []  # (fileno, id, kind, object-getter-args)
-    ntypes = 0
-    nobj = 0
-    nedge = 0
-    fl_pending = []
+class _State(object):
+    """What the walk shares between its small functions."""
 
+    __slots__ = ("seen", "excl", "append", "w", "buf", "out", "plans", "garbage", "get_tb", "ctx",
+                 "names", "values", "reveal", "keys", "tbs", "ntypes", "nedge", "ecounts", "socks",
+                 "sock_base", "fileio", "fmt_ref", "fmt_idx", "fmt_lab")
+
+
+def _walk(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
+    """Breadth-first walk over queue (which grows); writes type and object
+    records into buf/out. Returns (objects, edges, sockets).
+
+    seen[id] counts the edges found into each object. The work per object
+    is done in small functions, and allocates little (no int above 256,
+    cached key labels, edge text made by one format per object): under
+    tracemalloc every allocation records a traceback whose line numbers
+    cost a scan of each frame's line table up to its current instruction."""
+    st = _walk_state(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx)
+    one = _one
     for o in queue:
-        oid = id(o)
-        t = type(o)
-        plan = plans.get(id(t))
-        if plan is None:
-            plan = _make_plan(t, ntypes, None)
-            plans[id(t)] = plan
-            w('{"k":"t","i":%d,"n":%s}\n' % (ntypes, enc(_type_name_of(t))))
-            ntypes += 1
+        one(o, st)
+    o = None
+    _flush_lines(st)
+    sockinfo = []
+    for s in st.socks:
+        sockinfo.append(_sock_info(s, st.sock_base, st.fileio))
+    return len(queue), st.nedge, sockinfo
+
+
+def _walk_state(queue, seen, excl, garbage_ids, get_tb, buf, out, ctx):
+    st = _State()
+    st.seen = seen
+    st.excl = excl
+    st.append = queue.append
+    st.w = buf.append
+    st.buf = buf
+    st.out = out
+    st.plans = {}
+    st.garbage = garbage_ids
+    st.get_tb = get_tb
+    st.ctx = ctx
+    st.names = names = ctx[5]  # ids of str objects that are names of code
+    st.values = ctx[6]
+    st.reveal = ctx[7]
+    st.keys = {}
+    st.tbs = {}
+    st.ntypes = 0
+    st.nedge = 0
+    st.ecounts = []
+    st.socks = []
+    sockmod = sys.modules.get("_socket")
+    st.sock_base = getattr(sockmod, "socket", None) if sockmod is not None else None
+    io_mod = sys.modules.get("_io")
+    st.fileio = getattr(io_mod, "FileIO", None) if io_mod is not None else None
+    st.fmt_ref = {-1: '[%d,"ref",""]'}
+    st.fmt_idx = {-1: '[%d,"index","[%d]"]'}
+    st.fmt_lab = {-1: "[%d,%s]"}
+    for o in queue:
+        if type(o) is _FunctionType:
+            for g in (_func_name, _func_qualname, _func_module):
+                try:
+                    names.add(id(g(o)))
+                except Exception:
+                    pass
             try:
-                mro = _type_mro(t)
-                if (sock_base is not None and sock_base in mro) or (fileio is not None and fileio in mro):
-                    socket_types.add(id(t))
+                for r in _code_refs(_func_code(o)):
+                    names.add(id(r))
             except Exception:
                 pass
-            mro = None
+    return st
+
+
+def _one(o, st):
+    t = type(o)
+    plan = st.plans.get(t if type(t) is type else id(t))
+    if plan is None:
+        plan = _new_type(t, st)
+    kind = plan[2]
+    # id, type, size, flags, extra fields, then the edges' values: the
+    # object's line is one format applied to one tuple
+    args = [0, 0, 0, 0, ""]
+    if kind == _K_LEAF:
+        fmts = st.fmt_ref
+        n = 0
+    elif kind == _K_SEQ:
+        fmts = st.fmt_idx
+        n = _seq_edges(o, args, st)
+    elif kind == _K_DICT:
+        fmts = st.fmt_lab
+        n = _dict_edges(o, args, st)
+    elif kind == _K_GENERIC:
+        fmts = st.fmt_lab
         try:
-            s = getsizeof(o)
+            refs = _get_referents(o)
         except Exception:
-            s = 0
-        f = plan[1]
-        if oid in garbage_ids:
-            f |= 1
-        if is_tracked(o):
-            f |= 4
-        kind = plan[2]
-        edges = []
-        ea = edges.append
-        if kind == _K_LEAF:
-            refs = ()
-        elif kind == _K_CODE:
-            refs = _code_refs(o)
-        else:
-            try:
-                refs = get_referents(o)
-            except Exception:
-                refs = []
-        lab = None
-        if kind == _K_SEQ:
-            # list_traverse and tupletraverse (CPython 3.8-3.13) visit the
-            # items last to first: the first referent is item len-1.
-            i = len(refs) - 1
-            for r in refs:
-                rid = id(r)
-                if rid in seen:
-                    seen[rid] -= 1
-                elif rid in excl:
-                    i -= 1
-                    continue
-                else:
-                    seen[rid] = -1
-                    append(r)
-                ea('[%d,"index","[%d]"]' % (rid, i))
-                i -= 1
-            r = None
-        else:
-            if kind == _K_DICT:
-                lab = {}
-                try:
-                    for k, v in _dict_items(o):
-                        i = id(v)
-                        if i not in lab:
-                            lab[i] = '"key",' + enc(_key_label(k))
-                        if type(k) is not str:
-                            i = id(k)
-                            if i not in lab:
-                                lab[i] = '"dictkey",' + enc(_key_label(k))
-                except Exception:
-                    pass
-                k = v = None
-            elif kind != _K_LEAF:
-                lab, extra, fl = _labels(o, t, plan, refs)
-                if extra:
-                    refs = list(refs) + extra
-                if fl is not None:
-                    fl_pending.append(fl)
-                extra = fl = None
-            if lab:
-                lg = lab.get
-                for r in refs:
-                    rid = id(r)
-                    if rid in seen:
-                        seen[rid] -= 1
-                    elif rid in excl:
-                        continue
-                    else:
-                        seen[rid] = -1
-                        append(r)
-                    ea("[%d,%s]" % (rid, lg(rid, REF)))
-            else:
-                for r in refs:
-                    rid = id(r)
-                    if rid in seen:
-                        seen[rid] -= 1
-                    elif rid in excl:
-                        continue
-                    else:
-                        seen[rid] = -1
-                        append(r)
-                    ea('[%d,"ref",""]' % rid)
-            r = None
-        refs = lab = None
-        if fl_pending:
-            # f_locals dicts created by reading frame.f_locals (3.8-3.12):
-            # they hold one more reference to each local value.
-            for fl in fl_pending:
-                try:
-                    for v in fl.values():
-                        i = id(v)
-                        if i in seen:
-                            seen[i] -= 1
-                except Exception:
-                    pass
-            del fl_pending[:]
-            fl = v = None
-        nedge += len(edges)
-        v = _short_value(o, t) if kind == _K_LEAF else None
-        line = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d' % (oid, plan[0], s, f)
+            refs = []
+        n = _generic_edges(o, t, plan, refs, args, st)
+    else:
+        fmts = st.fmt_lab
+        n = _other_edges(o, t, plan, args, st)
+    _write_obj(o, t, plan, kind, fmts, n, args, st)
+
+
+def _new_type(t, st):
+    plan = _make_plan(t, st.ntypes, None)
+    sock = False
+    try:
+        mro = _type_mro(t)
+        sb, fio = st.sock_base, st.fileio
+        sock = (sb is not None and sb in mro) or (fio is not None and fio in mro)
+    except Exception:
+        pass
+    plan = plan + (sock,)
+    st.plans[t if type(t) is type else id(t)] = plan
+    st.w('{"k":"t","i":%d,"n":%s}\n' % (st.ntypes, _enc(_type_name_of(t))))
+    st.ntypes += 1
+    return plan
+
+
+def _write_obj(o, t, plan, kind, fmts, n, args, st):
+    oid = id(o)
+    try:
+        sz = plan[8]
+        s = _getsizeof(o) if sz is None else sz[0](o) + sz[1]
+    except Exception:
+        s = 0
+    f = plan[1]
+    if oid in st.garbage:
+        f |= 1
+    if _is_tracked(o):
+        f |= 4
+    x = ""
+    if kind == _K_LEAF and (st.values or (t is not str and t is not bytes) or oid in st.names):
+        v = _short_value(o, t)
         if v is not None:
-            line += ',"v":' + enc(v)
-        v = None
-        if get_tb is not None:
-            try:
-                tb = get_tb(o)
-            except Exception:
-                tb = None
-            if tb is not None:
-                # raw frames are most recent first; write oldest first
-                line += ',"tb":' + _json([[fr[0], fr[1]] for fr in reversed(tb)])
-            tb = fr = None
-        w(line + ',"e":[' + ",".join(edges) + "]}\n")
-        edges = ea = None
-        if id(t) in socket_types:
-            socks.append(o)
-        t = plan = None
-        nobj += 1
-        if len(buf) >= _FLUSH_LINES:
-            out.write("".join(buf).encode("ascii"))
-            del buf[:]
-    o = None
-    sockinfo = []
-    for s in socks:
-        sockinfo.append(_sock_info(s, sock_base, fileio))
-    return nobj, nedge, sockinfo
+            x = ',"v":' + _enc(v)
+    if st.get_tb is not None:
+        x += _tb_json(o, st)
+    args[0] = oid
+    args[1] = plan[0]
+    args[2] = s
+    args[3] = f
+    args[4] = x
+    fmt = fmts.get(n)
+    if fmt is None:
+        fmt = _obj_fmt(fmts, n)
+    st.w(fmt % tuple(args))
+    st.ecounts.append(n)
+    if plan[11]:
+        st.socks.append(o)
+    if len(st.buf) >= _FLUSH_LINES:
+        _flush_lines(st)
+
+
+def _obj_fmt(fmts, n):
+    """The format of an object line with n edges, cached in fmts (one per
+    edge shape: fmts[-1] is the shape of one edge)."""
+    f = '{"k":"o","id":%d,"t":%d,"s":%d,"f":%d%s,"e":[' + ",".join((fmts[-1],) * n) + ']}\n'
+    if n <= 4096:
+        fmts[n] = f
+    return f
+
+
+def _flush_lines(st):
+    buf = st.buf
+    if buf:
+        st.out.write("".join(buf).encode("ascii"))
+        del buf[:]
+    st.nedge += sum(st.ecounts)
+    del st.ecounts[:]
+
+
+def _tb_json(o, st):
+    """The "tb" field: the allocation traceback, oldest frame first, as
+    JSON; the text is cached per traceback (most objects share a few)."""
+    try:
+        tb = st.get_tb(o)
+    except Exception:
+        return ""
+    if tb is None:
+        return ""
+    j = st.tbs.get(tb)
+    if j is None:
+        # raw frames are most recent first; write oldest first
+        j = ',"tb":' + _json([[fr[0], fr[1]] for fr in reversed(tb)])
+        if len(st.tbs) < 100000:
+            st.tbs[tb] = j
+    return j
+
+
+def _seq_edges(o, args, st):
+    # list_traverse and tupletraverse (CPython 3.8-3.14) visit the items
+    # last to first: the first referent is item len-1.
+    try:
+        refs = _get_referents(o)
+    except Exception:
+        return 0
+    seen = st.seen
+    excl = st.excl
+    a = args.append
+    i = len(refs) - 1
+    n = 0
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            i -= 1
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        a(i)
+        i -= 1
+        n += 1
+    return n
+
+
+def _lab_edges(refs, lab, args, st):
+    seen = st.seen
+    excl = st.excl
+    lg = lab.get
+    a = args.append
+    n = 0
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        a(lg(rid, _REF))
+        n += 1
+    return n
+
+
+def _dict_edges(o, args, st):
+    """A dict's edges from one copy of its items (list() copies them in a
+    single C call, which no other thread can interleave with; two calls,
+    gc.get_referents then items, could see two different dicts): one edge
+    per value labelled with its key, preceded for a key that is not a str
+    by an edge to the key (dictkey), in insertion order."""
+    try:
+        items = list(_dict_items(o))
+    except Exception:
+        return 0
+    keys = st.keys
+    reveal = st.reveal
+    seen = st.seen
+    excl = st.excl
+    a = args.append
+    n = 0
+    for k, v in items:
+        if type(k) is str:
+            fr = keys.get(k)
+            if fr is None:
+                fr = '"key",' + _enc(_key_label(k, reveal))
+                if len(keys) < 100000:
+                    keys[k] = fr
+        else:
+            fr = _key_label(k, reveal)
+            n += _edge(k, '"dictkey",' + _enc(fr), seen, excl, a, st)
+            fr = '"key",' + _enc(fr)
+        n += _edge(v, fr, seen, excl, a, st)
+    return n
+
+
+def _edge(r, fr, seen, excl, a, st):
+    rid = id(r)
+    c = seen.get(rid)
+    if c is not None:
+        seen[rid] = c + 1
+    elif rid in excl:
+        return 0
+    else:
+        seen[rid] = 1
+        st.append(r)
+    a(rid)
+    a(fr)
+    return 1
+
+
+def _other_edges(o, t, plan, args, st):
+    if plan[2] == _K_CODE:
+        refs = _code_refs(o)
+        for r in refs:
+            st.names.add(id(r))
+    else:
+        try:
+            refs = _get_referents(o)
+        except Exception:
+            refs = []
+    lab, extra, fl = _labels(o, t, plan, refs, st.ctx)
+    if extra:
+        refs = list(refs) + extra
+    if fl is not None:
+        # an f_locals dict made by reading frame.f_locals (3.8-3.10): it
+        # holds one more reference to each local value
+        seen = st.seen
+        try:
+            for v in list(fl.values()):
+                i = id(v)
+                c = seen.get(i)
+                if c is not None:
+                    seen[i] = c + 1
+        except Exception:
+            pass
+    return _lab_edges(refs, lab or {}, args, st)
 
 
 def _code_refs(code):
@@ -734,53 +1520,29 @@ def _code_refs(code):
     return refs
 
 
-def _labels(o, t, plan, refs):
+def _labels(o, t, plan, refs, ctx=None):
     """(label map id->fragment, extra referents, f_locals dict to discount)."""
-    lab = {}
-    extra = None
-    fl = None
     kind = plan[2]
+    if kind == _K_FRAME:
+        return _labels_frame(o, t, plan, refs, ctx)
     if kind == _K_CODE:
+        lab = {}
         for n, r in zip(_CODE_NAMES, refs):
             if id(r) not in lab:
                 lab[id(r)] = _frag("attr", n)
         return lab, None, None
-    if kind == _K_FRAME:
-        d = _frame_desc
-        names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),
-                 ("f_builtins", "global"), ("f_trace", "attr"))
-        vals = []
-        for n, k in names:
-            try:
-                v = d[n].__get__(o)
-            except Exception:
-                v = None
-            vals.append(v)
-            if v is not None and id(v) not in lab:
-                lab[id(v)] = _frag(k, n)
-        code = vals[1]
-        executing = code is not None and not any(r is code for r in refs)
-        fl = _frame_locals_map(o, lab, '"local",', refs)
-        if executing:
-            # The frame is running: gc.get_referents() shows only f_back and
-            # f_trace; add what the interpreter frame holds.
-            have = set(map(id, refs))
-            extra = []
-            for v in vals[:4]:
-                if v is not None and id(v) not in have:
-                    extra.append(v)
-                    have.add(id(v))
-            try:
-                flv = d["f_locals"].__get__(o)
-                if flv is not vals[2]:
-                    for v in (_dict_items(flv) if type(flv) is dict else flv.items()):
-                        v = v[1]
-                        if id(v) not in have:
-                            extra.append(v)
-                            have.add(id(v))
-            except Exception:
-                pass
-        return lab, extra, fl
+    lab = _labels_known(o, t, plan)
+    if kind == _K_TYPE:
+        _labels_type(o, lab)
+    elif kind == _K_FUNC:
+        _labels_func(o, refs, lab)
+    elif kind == _K_GEN:
+        _labels_gen(o, t, refs, lab)
+    return lab, None, None
+
+
+def _labels_known(o, t, plan):
+    lab = {}
     for get, frag in plan[3]:
         try:
             v = get(o, t)
@@ -798,85 +1560,299 @@ def _labels(o, t, plan, refs):
         i = id(v)
         if i not in lab:
             lab[i] = frag
-    if kind == _K_GENERIC:
-        lab.setdefault(id(t), _CLASS)
-        dget = plan[5]
-        if dget is not None:
-            try:
-                dd = dget(o, t)
-            except Exception:
-                dd = None
-            if type(dd) is dict:
-                if any(r is dd for r in refs):
-                    lab[id(dd)] = _ATTR_DICT
-                else:
-                    # inline values (3.11+): reading __dict__ materialized a
-                    # dict; label the instance's referents by attribute name.
-                    try:
-                        for k, v in _dict_items(dd):
-                            i = id(v)
-                            if i not in lab:
-                                lab[i] = '"attr",' + _enc(_attr_label(k))
-                    except Exception:
-                        pass
-        if plan[6]:
-            try:
-                for k, v in _dict_items(o):
-                    i = id(v)
-                    if i not in lab:
-                        lab[i] = '"key",' + _enc(_key_label(k))
-            except Exception:
-                pass
-        if plan[7]:
-            try:
-                it = _list_iter(o) if isinstance(o, list) else _tuple_iter(o)
-                n = 0
-                for v in it:
-                    i = id(v)
-                    if i not in lab:
-                        lab[i] = '"index","[%d]"' % n
-                    n += 1
-            except Exception:
-                pass
-    elif kind == _K_TYPE:
+    return lab
+
+
+def _generic_edges(o, t, plan, refs, args, st):
+    """Edges of an instance, labelled by position: no id() per candidate."""
+    labs = [None] * len(refs)
+    for get, frag in plan[3]:
         try:
-            lab.setdefault(id(_get_referents(_type_dict(o))[0]), _ATTR_DICT)
+            v = get(o, t)
+        except Exception:
+            continue
+        if v is not None:
+            _put(refs, labs, v, frag)
+    for get, frag in plan[4]:
+        try:
+            v = get(o, t)
+        except Exception:
+            continue
+        _put(refs, labs, v, frag)
+    _put(refs, labs, t, _CLASS)
+    dget = plan[5]
+    if dget is not None:
+        try:
+            dd = dget(o, t)
+        except Exception:
+            dd = None
+        if type(dd) is dict:
+            _put(refs, labs, dd, _ATTR_DICT)
+    elif plan[9] is not None:
+        _label_attrs(o, refs, labs, plan[9], plan[10], st.ctx)
+    if plan[6] or plan[7]:
+        _container_labels(o, plan, refs, labs, st.reveal)
+    seen = st.seen
+    excl = st.excl
+    a = args.append
+    j = 0
+    n = 0
+    for r in refs:
+        rid = id(r)
+        c = seen.get(rid)
+        if c is not None:
+            seen[rid] = c + 1
+        elif rid in excl:
+            j += 1
+            continue
+        else:
+            seen[rid] = 1
+            st.append(r)
+        a(rid)
+        x = labs[j]
+        a(_REF if x is None else x)
+        j += 1
+        n += 1
+    return n
+
+
+def _container_labels(o, plan, refs, labs, reveal):
+    """Keys and indexes of instances of dict, list and tuple subclasses."""
+    m = {}
+    if plan[6]:
+        try:
+            for k, v in list(_dict_items(o)):
+                i = id(v)
+                if i not in m:
+                    m[i] = '"key",' + _enc(_key_label(k, reveal))
         except Exception:
             pass
-        for get, frag in ((_type_mro, _MRO), (_type_bases, _BASES), (_type_base, _BASE)):
-            try:
-                v = get(o)
-            except Exception:
-                continue
-            if v is not None:
-                lab.setdefault(id(v), frag)
-    elif kind == _K_FUNC:
-        # func.__dict__ would create a dict: find it by position instead
-        # (func_traverse visits func_name, then func_dict).
+    if plan[7]:
         try:
-            nm = _func_name(o)
-            j = -1
-            for i, r in enumerate(refs):
-                if r is nm:
-                    j = i
-            if 0 <= j < len(refs) - 1 and type(refs[j + 1]) is dict and id(refs[j + 1]) not in lab:
-                lab[id(refs[j + 1])] = _ATTR_DICT
+            it = _list_iter(o) if isinstance(o, list) else _tuple_iter(o)
+            n = 0
+            for v in it:
+                i = id(v)
+                if i not in m:
+                    m[i] = '"index","[%d]"' % n
+                n += 1
         except Exception:
             pass
-    elif kind == _K_GEN:
-        pre = _GEN_TYPES[t]
+    j = 0
+    for r in refs:
+        if labs[j] is None:
+            labs[j] = m.get(id(r))
+        j += 1
+
+
+def _labels_type(o, lab):
+    try:
+        lab.setdefault(id(_get_referents(_type_dict(o))[0]), _ATTR_DICT)
+    except Exception:
+        pass
+    for get, frag in ((_type_mro, _MRO), (_type_bases, _BASES), (_type_base, _BASE)):
+        try:
+            v = get(o)
+        except Exception:
+            continue
+        if v is not None:
+            lab.setdefault(id(v), frag)
+
+
+def _labels_func(o, refs, lab):
+    # func.__dict__ would create a dict: find it by position instead
+    # (func_traverse visits func_name, then func_dict).
+    try:
+        nm = _func_name(o)
+        j = -1
+        for i, r in enumerate(refs):
+            if r is nm:
+                j = i
+        if 0 <= j < len(refs) - 1 and type(refs[j + 1]) is dict and id(refs[j + 1]) not in lab:
+            lab[id(refs[j + 1])] = _ATTR_DICT
+    except Exception:
+        pass
+
+
+def _labels_frame(o, t, plan, refs, ctx):
+    lab = {}
+    extra = None
+    fl = None
+    d = _frame_desc
+    names = (("f_back", "frame"), ("f_code", "code"), ("f_globals", "global"),
+             ("f_builtins", "global"), ("f_trace", "attr"))
+    vals = []
+    for n, k in names:
+        try:
+            v = d[n].__get__(o)
+        except Exception:
+            v = None
+        vals.append(v)
+        if v is not None and id(v) not in lab:
+            lab[id(v)] = _frag(k, n)
+    code = vals[1]
+    executing = code is not None and not any(r is code for r in refs)
+    if not _PY311:
+        # 3.8-3.10 (not run by the tests): f_locals as before
+        fl = _frame_locals_map(o, lab, '"local",', refs)
+    if executing:
+        # The frame is running: gc.get_referents() shows only f_back and
+        # f_trace; add what the interpreter frame holds, and its locals
+        # as read before the walk (_exec_frames).
+        have = set(map(id, refs))
+        extra = []
+        for v in vals[:4]:
+            if v is not None and id(v) not in have:
+                extra.append(v)
+                have.add(id(v))
+        items = ctx[4].get(id(o)) if ctx is not None else None
+        if items:
+            for k, v in items:
+                i = id(v)
+                if i not in lab:
+                    lab[i] = '"local",' + _enc(_attr_label(k))
+                if i not in have:
+                    extra.append(v)
+                    have.add(i)
+    elif _PY311 and code is not None:
+        _finished_frame_locals(o, code, refs, lab)
+    return lab, extra, fl
+
+
+def _labels_gen(o, t, refs, lab):
+    pre = _GEN_TYPES[t]
+    if not _PY311:
+        # 3.8-3.10 (not run by the tests): the frame is its own object
         try:
             fr = getattr(t, pre + "frame").__get__(o, t)
         except Exception:
             fr = None
-        if fr is not None:
-            if any(r is fr for r in refs):
-                lab.setdefault(id(fr), _frag("frame", pre + "frame"))
-            else:
-                # 3.11+: the frame lives inside the generator; its locals are
-                # the generator's own referents.
-                fl = _frame_locals_map(fr, lab, '"local",', refs)
-    return lab, extra, fl
+        if fr is not None and any(r is fr for r in refs):
+            lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+        return
+    # 3.11+: the frame lives inside the generator and its locals are the
+    # generator's own referents. Reading gi_frame/cr_frame would create a
+    # frame object for good: only when one exists already (it is then a
+    # referent) is it read.
+    fr = None
+    for r in refs:
+        if type(r) is _FrameType:
+            try:
+                fr = getattr(t, pre + "frame").__get__(o, t)
+            except Exception:
+                fr = None
+            if fr is not None and not any(x is fr for x in refs):
+                fr = None
+            break
+    r = None
+    if fr is not None:
+        lab.setdefault(id(fr), _frag("frame", pre + "frame"))
+    try:
+        code = getattr(t, pre + "code").__get__(o, t)
+    except Exception:
+        code = None
+    if code is not None:
+        _suspended_locals(fr, code, refs, lab)
+
+
+def _localsplus_names(code):
+    """Names of a code object's local slots in frame order (3.11+):
+    co_varnames, then the cell variables that are not arguments, then the
+    free variables; and the number of argument slots."""
+    vn = code.co_varnames
+    cells = tuple(c for c in code.co_cellvars if c not in vn)
+    names = vn + cells + code.co_freevars
+    flags = code.co_flags
+    nargs = code.co_argcount + code.co_kwonlyargcount + (1 if flags & 4 else 0) + (1 if flags & 8 else 0)
+    return names, nargs
+
+
+def _locals_tail(code, refs):
+    """Index in refs after the frame's function and code (3.11+
+    _PyFrame_Traverse visits frame object, f_locals, function, code, then
+    the local slots that are not empty, then the value stack), and the
+    f_locals dict among what comes before, if one exists."""
+    p = -1
+    for i, r in enumerate(refs):
+        if r is code and i > 0 and type(refs[i - 1]) is _FunctionType:
+            p = i
+            break
+    if p < 0:
+        for i, r in enumerate(refs):
+            if r is code:
+                p = i
+                break
+    if p < 0:
+        return -1, None
+    fl = None
+    for r in refs[:p]:
+        if type(r) is dict:
+            fl = r
+    return p + 1, fl
+
+
+def _map_locals(items, lab):
+    for k, v in items:
+        i = id(v)
+        if i not in lab:
+            lab[i] = '"local",' + _enc(_attr_label(k))
+
+
+def _positional_locals(code, refs, lab, exact):
+    """Label local slots by position without reading f_locals (which on
+    3.11-3.12 creates a dict for the frame, for good). Empty slots are not
+    visited, so a position is certain only when no slot is empty: all slots
+    when the referents after the code are exactly one per slot (exact: a
+    frame whose function has returned, whose value stack is empty), else
+    only the arguments (bound from the call on; a function that del's an
+    argument would shift them). An f_locals dict that exists already (the
+    program called locals()) names the rest by identity."""
+    try:
+        names, nargs = _localsplus_names(code)
+    except Exception:
+        return
+    start, fl = _locals_tail(code, refs)
+    if start < 0:
+        return
+    tail = refs[start:]
+    n = len(names) if exact and len(tail) == len(names) else min(nargs, len(tail))
+    for i in range(n):
+        v = tail[i]
+        j = id(v)
+        if j not in lab:
+            lab[j] = '"local",' + _enc(names[i])
+    if fl is not None:
+        try:
+            _map_locals(list(_dict_items(fl)), lab)
+        except Exception:
+            pass
+
+
+def _finished_frame_locals(fr, code, refs, lab):
+    """Locals of a frame whose function has returned (held by a traceback,
+    a generator that finished...), 3.11+."""
+    if _PY313:
+        # f_locals is a FrameLocalsProxy made for this read: nothing stays
+        try:
+            fl = _f_locals(fr)
+            if fl is not _f_globals(fr):
+                _map_locals(list(fl.items()), lab)
+            return
+        except Exception:
+            pass
+    _positional_locals(code, refs, lab, True)
+
+
+def _suspended_locals(fr, code, refs, lab):
+    """Locals of a generator/coroutine (3.11+): through its frame object's
+    f_locals proxy when the object exists (3.13+), else by position."""
+    if _PY313 and fr is not None:
+        try:
+            _map_locals(list(_f_locals(fr).items()), lab)
+            return
+        except Exception:
+            pass
+    _positional_locals(code, refs, lab, False)
 
 
 def _sock_info(o, sock_base, fileio):
@@ -997,6 +1973,20 @@ def _fds(sockinfo, out_fd):
     return recs
 
 
+def _field(o, cls, name):
+    """Attribute name of o as class cls (asyncio's own) defines it, without
+    running a Python-level override a subclass may have: cls's C descriptor
+    (getset/member), else the generic lookup when no class of o's MRO makes
+    name a descriptor. Raises AttributeError when neither applies."""
+    d = _lookup_desc(_type_mro(cls), name, _MISSING)
+    if type(d) in _DESC_TYPES:
+        return d.__get__(o, type(o))
+    dd = _lookup_desc(_type_mro(type(o)), name, _MISSING)
+    if dd is not _MISSING and dd is not d and _is_descriptor(dd):
+        raise AttributeError(name)
+    return _object_getattribute(o, name)
+
+
 def _tasks(queue, seen):
     """Asyncio records: one per event loop object in the heap, one per task
     that is not done (and per done task whose exception nobody retrieved),
@@ -1039,7 +2029,8 @@ def _tasks(queue, seen):
     for loop in loops:
         recs.append(_loop_rec(loop))
         try:
-            tasks = aio.all_tasks(loop) if base_loop.is_running(loop) else _loop_tasks(aio, loop)
+            running = _field(loop, base_loop, "_thread_id") is not None
+            tasks = aio.all_tasks(loop) if running else _loop_tasks(aio, loop)
         except Exception:
             tasks = _loop_tasks(aio, loop)
         for t in tasks:
@@ -1054,15 +2045,17 @@ def _tasks(queue, seen):
         if not isinstance(f, task_type):
             continue
         try:
-            task_coros.add(id(f.get_coro()))
+            task_coros.add(id(_field(f, task_type, "_coro")))
         except Exception:
             pass
         if id(f) in done:
             continue
         try:
-            if f.done() and f._log_traceback and not f.cancelled():
+            # the C Future's fields, not its (overridable) methods
+            state = _field(f, fut_type, "_state")
+            if state != "PENDING" and state != "CANCELLED" and _field(f, fut_type, "_log_traceback"):
                 rec = _task_rec(f)
-                rec["exception"] = _type_name_of(type(f._exception))
+                rec["exception"] = _type_name_of(type(_field(f, fut_type, "_exception")))
                 recs.append(rec)
         except Exception:
             pass
@@ -1098,23 +2091,33 @@ def _unstarted(c):
 
 def _loop_rec(loop):
     rec = {"k": "loop", "id": id(loop), "type": _type_name_of(type(loop))}
-    for key, name in (("running", "is_running"), ("closed", "is_closed")):
-        try:
-            rec[key] = bool(getattr(loop, name)())
-        except Exception:
-            pass
+    aio = sys.modules.get("asyncio")
+    base = aio.base_events.BaseEventLoop
+    handle = aio.events.Handle
+    # BaseEventLoop's fields, read without its (overridable) methods:
+    # is_running() is _thread_id is not None, is_closed() is _closed
     try:
-        rec["ready"] = len(loop._ready)
+        rec["running"] = _field(loop, base, "_thread_id") is not None
+    except Exception:
+        pass
+    try:
+        rec["closed"] = bool(_field(loop, base, "_closed"))
+    except Exception:
+        pass
+    try:
+        r = _field(loop, base, "_ready")
+        if type(r) is sys.modules["collections"].deque:
+            rec["ready"] = len(r)
     except Exception:
         pass
     try:
         timers = {}
         n = 0
-        for h in list(loop._scheduled):
-            if h._cancelled:
+        for h in list(_field(loop, base, "_scheduled")):
+            if _field(h, handle, "_cancelled"):
                 continue
             n += 1
-            name = _callback_name(h._callback)
+            name = _callback_name(_field(h, handle, "_callback"))
             timers[name] = timers.get(name, 0) + 1
         rec["timers"] = n
         rec["timer_callbacks"] = sorted(([k, v] for k, v in timers.items()), key=lambda kv: (-kv[1], kv[0]))[:20]
@@ -1126,20 +2129,23 @@ def _loop_rec(loop):
 def _callback_name(cb):
     """module.qualname of a handle's callback, looking through bound
     methods and functools.partial."""
+    ft = sys.modules.get("functools")
+    partial = getattr(ft, "partial", None) if ft is not None else None
     for _ in range(5):
         if type(cb) is _MethodType:
-            cb = cb.__func__
-        elif type(cb).__name__ == "partial" and hasattr(cb, "func"):
-            cb = cb.func
+            cb = _method_func(cb)
+        elif partial is not None and type(cb) is partial:
+            cb = _field(cb, partial, "func")
         else:
             break
-    try:
-        mod = getattr(cb, "__module__", None)
-        qn = getattr(cb, "__qualname__", None)
-        if type(qn) is str:
-            return (mod + "." + qn) if type(mod) is str else qn
-    except Exception:
-        pass
+    if type(cb) is _FunctionType:
+        try:
+            mod = _func_module(cb)
+            qn = _func_qualname(cb)
+            if type(qn) is str:
+                return (mod + "." + qn) if type(mod) is str else qn
+        except Exception:
+            pass
     return _type_name_of(type(cb))
 
 
@@ -1158,15 +2164,17 @@ def _loop_tasks(aio, loop):
 
 
 def _task_rec(t):
+    aio = sys.modules.get("asyncio")
     rec = {"k": "task", "id": id(t)}
     try:
-        rec["state"] = str(t._state).lower()
+        st = _field(t, aio.Future, "_state")
+        rec["state"] = st.lower() if type(st) is str else "?"
     except Exception:
         rec["state"] = "?"
     stack = []
     coro = None
     try:
-        coro = t.get_coro()
+        coro = _field(t, aio.Task, "_coro")
     except Exception:
         pass
     rec["coro"] = _coro_name(coro)
@@ -1197,7 +2205,7 @@ def _task_rec(t):
         waiting = _coro_name(inner, qual_only=True)
     else:
         try:
-            fw = t._fut_waiter
+            fw = _field(t, aio.Task, "_fut_waiter")
             if fw is not None:
                 waiting = _short_qualname(type(fw))
         except Exception:
@@ -1236,10 +2244,12 @@ def _coro_name(c, qual_only=False):
 _dumping = [False]
 
 
-def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
+def install_signal_handler(signum=_signal.SIGUSR1, directory=".", values=False, reveal_keys=False):
     """Dump to directory/leakscan-<pid>-<UTC yyyymmddThhmmss.ffffffZ>.pydump.gz
-    whenever signum arrives (default SIGUSR1). The file is written as
-    ".part-<name>" and renamed when complete. Returns the previous handler."""
+    whenever signum arrives (default SIGUSR1), with dump()'s options. The
+    file appears under its name only when complete (see dump()); a failed
+    attempt leaves no file and writes one line to stderr. Returns the
+    previous handler."""
 
     def _on_signal(sig, frame):
         if _dumping[0]:
@@ -1248,14 +2258,12 @@ def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
         try:
             name = "leakscan-%d-%s.pydump.gz" % (os.getpid(), _utc(time.time(), "%Y%m%dT%H%M%S", "Z"))
             path = os.path.join(directory, name)
-            part = os.path.join(directory, ".part-" + name)
             frame = None
             try:
-                dump(part)
-                os.replace(part, path)
+                dump(path, values=values, reveal_keys=reveal_keys)
             except Exception as e:  # never kill the service
                 try:
-                    sys.stderr.write("leakscan_dump: %s: %r\n" % (path, e))
+                    sys.stderr.write("%s\n" % (e,))
                 except Exception:
                     pass
         finally:
@@ -1265,4 +2273,6 @@ def install_signal_handler(signum=_signal.SIGUSR1, directory="."):
     return _signal.signal(signum, _on_signal)
 
 
-_OWN_CODES = set(f.__code__ for f in (dump, _dump, _walk, _own_frames, _externals))
+_OWN_CODES = set(f.__code__ for f in (dump, _dump, _prepare, _finish, _walk, _skip_own, _externals, _in_thread, _thread_main,
+                                       _one, _write_obj, _other_edges, _dict_edges, _seq_edges,
+                                       _generic_edges))

@@ -681,7 +681,7 @@ sys.path.insert(0, sys.argv[1])
 import leakscan_dump
 ITEMS = ["item-%d" % i for i in range(5)]
 PAIR = ("first-" + "x", "second-" + "y", 3.5)
-leakscan_dump.dump(sys.argv[2])
+leakscan_dump.dump(sys.argv[2], values=True)
 `
 	runPython(t, "-S", "-c", prog, out)
 	d, err := Parse(mustRead(t, out))

@@ -98,7 +98,9 @@ def main():
         if tick % 10 == 0:
             gc.collect()
             path = os.path.join(out, "heap-%d.pydump.gz" % (tick // 10))
-            leakscan_dump.dump(path)
+            # synthetic data, no secrets: keep the str/bytes values (off by default)
+            # so that fixtures and reports can show them
+            leakscan_dump.dump(path, values=True)
             print("%s: %d bytes" % (path, os.path.getsize(path)))
 
 

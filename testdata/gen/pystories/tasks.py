@@ -191,7 +191,9 @@ async def serve(out, n):
         await settle()
         gc.collect()
         path = os.path.join(out, "heap-%d.pydump.gz" % k)
-        leakscan_dump.dump(path)
+        # synthetic data, no secrets: keep the str/bytes values (off by default)
+        # so that fixtures and reports can show them
+        leakscan_dump.dump(path, values=True)
         print("%s: %d bytes, %d tasks" % (path, os.path.getsize(path), len(asyncio.all_tasks())),
               flush=True)
     # tidy exit (after the last dump): no "never awaited" / "never

@@ -301,6 +301,8 @@ def main():
         server_thread.join()
         server_thread = None
         path = os.path.join(out, "heap-%d.pydump.gz" % k)
-        leakscan_dump.dump(path)
+        # synthetic data, no secrets: keep the str/bytes values (off by default)
+        # so that fixtures and reports can show them
+        leakscan_dump.dump(path, values=True)
         print("%s: %d bytes, %d failed, %d completed"
               % (path, os.path.getsize(path), failed, completed), flush=True)
