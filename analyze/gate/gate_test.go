@@ -91,10 +91,9 @@ func TestCheckBundledSeries(t *testing.T) {
 		{"pydump/bound_method/*", gate.Budgets{MaxGrowth: 1 << 40, MaxGoroutines: 1e9, MaxObjects: 1e9}, []string{
 			"within python heap type bound_method.Connection via external builtins.list -[garbage *]-> bound_method.Connection",
 			"within python heap type builtins.method via external builtins.list -[garbage *]-> builtins.method",
-			"within python heap type builtins.str via external builtins.dict -[key *]-> builtins.dict -[key *]-> _frozen_importlib_external.FileFinder -[attr __dict__]-> builtins.dict -[key *]-> builtins.set -[ref]-> builtins.str",
-			"within python heap type builtins.dict via external builtins.dict",
 			"within python heap type builtins.int via module posix -[attr __dict__]-> builtins.dict -[global 'sysconf_names']-> builtins.dict -[key *]-> builtins.int",
-			"within python heap type builtins.bytearray via external builtins.list -[garbage *]-> bound_method.Connection -[attr __dict__]-> builtins.dict -[key *]-> builtins.bytearray",
+			"within python heap type builtins.bytearray via external builtins.list -[garbage *]-> bound_method.Connection -[attr _buffer]-> builtins.bytearray",
+			"within python heap type builtins.str via external builtins.dict -[key *]-> builtins.dict -[key *]-> _frozen_importlib_external.FileFinder -[attr _path_cache]-> builtins.set -[ref]-> builtins.str",
 			"over cycle bound_method.Connection -[attr recv]-> builtins.method(Connection.read) -[self __self__]->",
 		}},
 	} {

@@ -88,10 +88,9 @@ func Findings(ds *DumpSeries) []Finding {
 	if n < 2 || !ds.Runtime().StableIDs {
 		return nil
 	}
-	first, last := ds.Dumps[0], ds.Dumps[n-1]
-	old := slices.Clone(first.Dump.Heap.IDs)
-	slices.Sort(old)
-	existed := func(id uint64) bool { _, ok := slices.BinarySearch(old, id); return ok }
+	last := ds.Dumps[n-1]
+	isNewID := newSince(ds)
+	existed := func(id uint64) bool { return !isNewID(id) }
 
 	// In the last dump: each new reachable object's accumulation point,
 	// in one pass down the dominator tree (Order lists dominators first).

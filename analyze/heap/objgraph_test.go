@@ -59,7 +59,7 @@ func TestObjectGraphBackrefs(t *testing.T) {
 	}
 	// The start's retainer path is drawn whole, beyond the depth: the
 	// thread's frame holds the handler in local h, whose class holds seen.
-	if got := chainTo(og, starts[0]); got != "local h → class __class__ → attr __dict__ → key 'seen' → index [96]" {
+	if got := chainTo(og, starts[0]); got != "local h → class __class__ → attr __dict__ → key 'seen' → index [202]" {
 		t.Errorf("retainer chain %q", got)
 	}
 	if !slices.Contains(og.Notes, "depth 3 reached") {

@@ -244,7 +244,7 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*series.Result, error) {
 			growing[r.Key] = r.Delta
 		}
 	}
-	heldBy := secondaryTypes(last, growing)
+	heldBy := secondaryTypes(last, growing, newSince(ds))
 	tier := map[string]int{} // growing types: 0 application, 1 builtin, 2 held by another type or by cycles
 	for i := range rows {
 		r := &rows[i]
@@ -310,7 +310,10 @@ func DiffTypes(ds *DumpSeries, opt TypeOptions) (*series.Result, error) {
 // growing types, and those instances of U are many (at least one for
 // every four) — so one registry dict holding many objects does not make
 // them secondary to dict.
-func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
+//
+// When the dumps' ids are stable, only the instances new since the first
+// dump are counted: what holds the growth, not what held the type before.
+func secondaryTypes(hd *HeapDump, growth map[string]float64, isNew func(id uint64) bool) map[string]string {
 	h := hd.Dump.Heap
 	isGrowing := make([]bool, len(h.TypeNames))
 	delta := make([]float64, len(h.TypeNames))
@@ -324,7 +327,7 @@ func secondaryTypes(hd *HeapDump, growth map[string]float64) map[string]string {
 	by := make([]map[int32]*tally, len(h.TypeNames)) // type → holding type → tally
 	for _, v := range hd.Dom.Order {
 		t := h.Types[v]
-		if !isGrowing[t] {
+		if !isGrowing[t] || isNew != nil && !isNew(h.IDs[v]) {
 			continue
 		}
 		a := hd.Dom.Idom[v]
@@ -437,4 +440,15 @@ func domChildren(hd *HeapDump) (start, kids []int32) {
 		fill[p]++
 	}
 	return start, kids
+}
+
+// newSince tells the objects of the last dump that were not in the first;
+// nil when the series cannot tell (one dump, or ids that move).
+func newSince(ds *DumpSeries) func(id uint64) bool {
+	if len(ds.Dumps) < 2 || !ds.Runtime().StableIDs {
+		return nil
+	}
+	old := slices.Clone(ds.Dumps[0].Dump.Heap.IDs)
+	slices.Sort(old)
+	return func(id uint64) bool { _, ok := slices.BinarySearch(old, id); return !ok }
 }
