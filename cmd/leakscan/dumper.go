@@ -15,7 +15,8 @@ func newDumperCmd(s streams) *cobra.Command {
 		Short: "Print the heap dumper of a runtime (python) to drop into a service",
 		Long: `The argument names the runtime; python is the one there is.
 
-Print leakscan_dump.py, a single stdlib-only file for CPython 3.8–3.13.
+Print leakscan_dump.py, a single stdlib-only file, tested on CPython 3.11 natively and 3.12–3.14
+through Pyodide.
 Import it in the service and call dump(path) — or
 install_signal_handler(signal.SIGUSR1, directory) — to write heap
 snapshots with the object graph (gzip when the path ends in .gz).

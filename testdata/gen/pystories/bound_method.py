@@ -36,11 +36,8 @@ Exact growth per checkpoint (same every run):
   builtins.bytearray            +25  (2048-byte buffers, s = 2105)
   builtins.str                  +25  (the peer "10.0.1.N:5432")
   builtins.int                  +25  (the connection ids, 1001, 1002, ...)
-  builtins.dict                 +25 from checkpoint 2 on: the dumper
-                                materializes the __dict__ of the instances
-                                it dumped (CPython 3.11, FORMAT.md); those
-                                dicts are not in gc.garbage
-  in objects: +125 at checkpoint 1, +150 per checkpoint from checkpoint 2
+  in objects: +125 per checkpoint (the dumper reads attributes without
+  making a __dict__ per instance; an older one added a dict each)
   bound_method.GoodConnection   0 in every dump (its peers "10.0.2.N": none)
 gc.garbage holds nothing else: gc.collect() runs once before DEBUG_SAVEALL
 is set, so the garbage of the interpreter's start is freed, not saved.

@@ -46,8 +46,8 @@ any loop). Exact growth per checkpoint (same every run):
     (Handle._callback = loop._read_from_self), builtins.float
     (_clock_resolution): +3 each; socket.socket, builtins.function,
     weakref.ReferenceType: +6 each; builtins.list, builtins.set,
-    builtins.tuple: +9 each; builtins.dict: +24 (from checkpoint 2 on: the
-    dumper materializes the __dict__ of instances it dumped, CPython 3.11).
+    builtins.tuple: +9 each; builtins.dict: +9 (an older dumper made a
+    __dict__ for each instance it dumped: +24 from checkpoint 2 on).
 The control leaves nothing: no closed loop, no fd, no loop record.
 No task records: the leaked loops are not running and have no pending task.
 """

@@ -55,11 +55,8 @@ Each leaked response is 17 objects, all unreachable from the roots:
 Exact growth per checkpoint (same every run):
   ClientResponse, StreamReader, ClientPayloadError, traceback, frame,
   bytes, list, tuple: +20 each (20k at checkpoint k); str +120; int +40;
-  dict +20 at checkpoint 1 and +100 per checkpoint from checkpoint 2 on:
-  the dumper materializes the __dict__ of the instances it dumps (the
-  response, the reader, the exception) and the f_locals of the frame
-  (CPython 3.11; FORMAT.md), so a response dumped once owns 4 more dicts
-  at the next checkpoint. In objects: +420 per checkpoint from checkpoint 2.
+  dict +20 per checkpoint (an older dumper made a __dict__ for each
+  instance it dumped and the frame's f_locals: +100 from checkpoint 2).
 Nothing of the control (no "/full" url, 8192-byte body or second error)
 is in any dump; file descriptors stay at the listening socket.
 """
