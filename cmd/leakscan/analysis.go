@@ -200,3 +200,18 @@ func compileFlag(name, expr string) (*regexp.Regexp, error) {
 }
 
 func oneOf(s string, set []string) bool { return slices.Contains(set, s) }
+
+// analyzeArgs is what diff, check and report do first: read the
+// arguments (at least min inputs), load them as one series, and run its
+// main and related analyses.
+func analyzeArgs(s streams, cmd string, args []string, min int, f analysisFlags) (*analysis, error) {
+	srcs, err := readArgs(s, cmd, args, min)
+	if err != nil {
+		return nil, err
+	}
+	l, err := loadSeries(s, srcs)
+	if err != nil {
+		return nil, err
+	}
+	return analyzeSeries(l, f, true)
+}

@@ -148,15 +148,7 @@ func runCheck(_ context.Context, s streams, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	srcs, err := readArgs(s, "check", opts.Inputs, 2)
-	if err != nil {
-		return err
-	}
-	l, err := loadSeries(s, srcs)
-	if err != nil {
-		return err
-	}
-	a, err := analyzeSeries(l, opts.analysisFlags, true)
+	a, err := analyzeArgs(s, "check", opts.Inputs, 2, opts.analysisFlags)
 	if err != nil {
 		return err
 	}

@@ -86,15 +86,7 @@ func runDiff(ctx context.Context, s streams, opts *diffOptions) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	srcs, err := readArgs(s, "diff", opts.Inputs, 2)
-	if err != nil {
-		return err
-	}
-	l, err := loadSeries(s, srcs)
-	if err != nil {
-		return err
-	}
-	a, err := analyzeSeries(l, opts.analysisFlags, true)
+	a, err := analyzeArgs(s, "diff", opts.Inputs, 2, opts.analysisFlags)
 	if err != nil {
 		return err
 	}

@@ -66,15 +66,7 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if _, err := opts.analysisFlags.options(); err != nil {
 		return err
 	}
-	srcs, err := readArgs(s, "report", args, 1)
-	if err != nil {
-		return err
-	}
-	l, err := loadSeries(s, srcs)
-	if err != nil {
-		return err
-	}
-	a, err := analyzeSeries(l, opts.analysisFlags, true)
+	a, err := analyzeArgs(s, "report", args, 1, opts.analysisFlags)
 	if err != nil {
 		return err
 	}
