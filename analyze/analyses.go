@@ -25,7 +25,9 @@ type Series struct {
 
 // Load reads a series: the first input's format decides its kind, and
 // every input must be of a format that kind reads (one line naming the
-// file and what it is otherwise). With kinds, the series must be of one
+// file and what it is otherwise). The format is told from each input's
+// first bytes, before the rest is read (input.Gate); what breaks later
+// is the reader's to say, with its position. With kinds, the series must be of one
 // of them: when the first input is of none, the first kind is expected
 // of every input.
 func Load(srcs []input.Source, kinds ...Kind) (*Series, error) {
@@ -43,16 +45,10 @@ func Load(srcs []input.Source, kinds ...Kind) (*Series, error) {
 	case kind == "":
 		kind = KindProfile // the error then says what a profile would be
 	}
-	check := func(name string, data []byte) error {
-		if row := lookup(data, true); !accepts(kind, row) {
-			return wrongFormat(name, data, kind, row)
-		}
-		return nil
-	}
 	srcs = append([]input.Source(nil), srcs...)
 	srcs[0] = input.NewSource(srcs[0].Name, data) // read once
 	for i := range srcs {
-		srcs[i] = srcs[i].WithCheck(check).WithGate(gate(srcs[i].Name, kind))
+		srcs[i] = srcs[i].WithGate(gate(srcs[i].Name, kind))
 	}
 	s := &Series{Kind: kind}
 	switch kind {

@@ -90,7 +90,6 @@ func Findings(ds *DumpSeries) []Finding {
 	}
 	last := ds.Dumps[n-1]
 	isNewID := newSince(ds)
-	existed := func(id uint64) bool { return !isNewID(id) }
 
 	// In the last dump: each new reachable object's accumulation point,
 	// in one pass down the dominator tree (Order lists dominators first).
@@ -109,7 +108,7 @@ func Findings(ds *DumpSeries) []Finding {
 	var keys [][2]int32
 	holderGroup := map[int32]*group{}
 	for _, v := range dom.Order {
-		if existed(h.IDs[v]) {
+		if !isNewID(h.IDs[v]) {
 			continue
 		}
 		isNew[v] = true

@@ -21,6 +21,8 @@ type HeapDump struct {
 	Retained  []int64
 	retainers *graph.Retainers // computed on first use: only the last dump of a series needs them
 	shapeTab  *shapeTable      // retainer-path shapes, memoized as they are asked for
+	domStart  []int32          // children of the dominator tree (domChildren), made once
+	domKids   []int32
 	Reachable int              // nodes reachable from the roots
 }
 
@@ -38,6 +40,7 @@ func (hd *HeapDump) Retainers() *graph.Retainers {
 type DumpSeries struct {
 	Dumps    []*HeapDump
 	Warnings []string
+	firstIDs []uint64 // the first dump's ids, sorted, once (newSince)
 }
 
 // Reader reads one object-graph dump of some format: a registry row's
@@ -415,8 +418,14 @@ func (ds *DumpSeries) samePID() {
 
 // domChildren returns the children of the dominator tree in CSR form:
 // node v's are kids[start[v]:start[v+1]], and the virtual root's (the
-// nodes dominated by the roots together) are at index NumNodes.
+// nodes dominated by the roots together) are at index NumNodes. They are
+// made once per dump (type statistics and accumulation points both walk
+// them).
 func domChildren(hd *HeapDump) (start, kids []int32) {
+	if hd.domStart != nil {
+		return hd.domStart, hd.domKids
+	}
+	defer func() { hd.domStart, hd.domKids = start, kids }()
 	n := hd.Dump.Heap.NumNodes()
 	start = make([]int32, n+2)
 	for _, v := range hd.Dom.Order {
@@ -443,12 +452,16 @@ func domChildren(hd *HeapDump) (start, kids []int32) {
 }
 
 // newSince tells the objects of the last dump that were not in the first;
-// nil when the series cannot tell (one dump, or ids that move).
+// nil when the series cannot tell (one dump, or ids that move). The first
+// dump's ids are sorted once per series.
 func newSince(ds *DumpSeries) func(id uint64) bool {
 	if len(ds.Dumps) < 2 || !ds.Runtime().StableIDs {
 		return nil
 	}
-	old := slices.Clone(ds.Dumps[0].Dump.Heap.IDs)
-	slices.Sort(old)
+	if ds.firstIDs == nil {
+		ds.firstIDs = slices.Clone(ds.Dumps[0].Dump.Heap.IDs)
+		slices.Sort(ds.firstIDs)
+	}
+	old := ds.firstIDs
 	return func(id uint64) bool { _, ok := slices.BinarySearch(old, id); return !ok }
 }

@@ -26,7 +26,6 @@ type Source struct {
 	path   string // file to read; "" when data holds the content
 	data   []byte
 	onRead func() // called when Bytes starts: progress
-	check  func(name string, data []byte) error
 	gate   Gate
 	raw    bool // data is as read (from stdin), still to be decompressed
 }
@@ -49,14 +48,6 @@ func (s Source) WithGate(g Gate) Source {
 	return s
 }
 
-// WithCheck returns the source with check run on its content each time
-// Bytes has read it: the caller's test that the input is of the format
-// it expects, so that a reader only ever sees the bytes it reads.
-func (s Source) WithCheck(check func(name string, data []byte) error) Source {
-	s.check = check
-	return s
-}
-
 // Observe returns the sources with f(i) called when the i-th starts being
 // read, so that a command can show progress through a series.
 func Observe(srcs []Source, f func(i int)) []Source {
@@ -73,14 +64,6 @@ func NewSource(name string, data []byte) Source { return Source{Name: name, data
 
 // Bytes returns the decompressed content.
 func (s Source) Bytes() ([]byte, error) {
-	data, err := s.read()
-	if err == nil && s.check != nil {
-		err = s.check(s.Name, data)
-	}
-	return data, err
-}
-
-func (s Source) read() ([]byte, error) {
 	if s.onRead != nil {
 		s.onRead()
 	}
@@ -88,7 +71,7 @@ func (s Source) read() ([]byte, error) {
 		if s.raw {
 			return decompress(s.Name, s.data, s.gate)
 		}
-		return s.data, s.gatePlain(s.data)
+		return s.data, gateData(s.Name, s.data, s.gate)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
@@ -121,17 +104,17 @@ func (s Source) read() ([]byte, error) {
 	return decompress(s.Name, buf[:n], s.gate)
 }
 
-// gatePlain runs the gate on content in memory.
-func (s Source) gatePlain(data []byte) error {
-	if s.gate == nil {
+// gateData runs a gate on content already decompressed.
+func gateData(name string, data []byte, gate Gate) error {
+	if gate == nil {
 		return nil
 	}
-	lim, err := s.gate(data[:min(len(data), SniffSize)], len(data) <= SniffSize)
+	lim, err := gate(data[:min(len(data), SniffSize)], len(data) <= SniffSize)
 	if err != nil {
 		return err
 	}
 	if lim.Max > 0 && int64(len(data)) > lim.Max {
-		return tooBig(s.Name, "is larger than", lim)
+		return tooBig(name, "is larger than", lim)
 	}
 	return nil
 }
@@ -298,7 +281,7 @@ func readAllBounded(name string, r io.Reader) ([]byte, error) {
 // compressed input plus at most the limit.
 func decompress(name string, raw []byte, gate Gate) ([]byte, error) {
 	if !isGzip(raw) {
-		return raw, Source{Name: name, gate: gate}.gatePlain(raw)
+		return raw, gateData(name, raw, gate)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {

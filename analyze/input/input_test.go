@@ -93,7 +93,7 @@ func TestGateStopsEarly(t *testing.T) {
 	if data, err := decompress("small.gz", gzipZeros(t, nil, 1000), small); err != nil || len(data) != 1000 {
 		t.Errorf("small input: %d bytes, %v", len(data), err)
 	}
-	if err := (Source{Name: "plain", gate: small}).gatePlain(make([]byte, 2<<20)); err == nil || !strings.Contains(err.Error(), "plain: is larger than 1 MiB") {
+	if err := gateData("plain", make([]byte, 2<<20), small); err == nil || !strings.Contains(err.Error(), "plain: is larger than 1 MiB") {
 		t.Errorf("plain input over the limit: %v", err)
 	}
 }

@@ -26,9 +26,9 @@ type ProfileSeries struct {
 // form one series: the same sample types and units. It orders them by
 // their times when every profile has one (and warns when that differs from
 // the order given), and warns when the binaries differ or a profile looks
-// like a delta profile. Each source should check
-// that its content is a profile (Source.WithCheck), so that the error for
-// another format can say what it is.
+// like a delta profile. Each source should be gated to profiles
+// (Source.WithGate, as analyze.Load does), so that the error for another
+// format can say what it is.
 func LoadProfiles(srcs []input.Source) (*ProfileSeries, error) {
 	ps := &ProfileSeries{tab: stack.NewTable()}
 	// One goroutine reads, decompresses and decodes the tables of the next
