@@ -23,7 +23,7 @@ type HeapDump struct {
 	shapeTab  *shapeTable      // retainer-path shapes, memoized as they are asked for
 	domStart  []int32          // children of the dominator tree (domChildren), made once
 	domKids   []int32
-	Reachable int              // nodes reachable from the roots
+	Reachable int // nodes reachable from the roots
 }
 
 // Retainers returns the shortest retainer paths of the dump, computing
