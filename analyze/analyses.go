@@ -95,19 +95,6 @@ func (s *Series) Warnings() []string {
 	return nil
 }
 
-// Len is the number of snapshots in the series.
-func (s *Series) Len() int {
-	switch {
-	case s.Profiles != nil:
-		return len(s.Profiles.Snapshots)
-	case s.Goroutines != nil:
-		return len(s.Goroutines.Dumps)
-	case s.Dumps != nil:
-		return len(s.Dumps.Dumps)
-	}
-	return 0
-}
-
 // Options shape every analysis; each takes what applies to it.
 type Options struct {
 	// Sample names the values compared: a profile's sample type

@@ -59,35 +59,6 @@ func VerdictOf(suspects []Row, span time.Duration, snaps int) Verdict {
 	return v
 }
 
-// Table accumulates the values of keyed rows over a series of n
-// snapshots: Row returns the row of a key, made by mk the first time the
-// key is seen, so that an analysis only says which key each object,
-// sample or group adds to.
-type Table struct {
-	n     int
-	index map[string]int
-	Rows  []Row
-}
-
-// NewTable returns an empty table for n snapshots.
-func NewTable(n int) *Table { return &Table{n: n, index: map[string]int{}} }
-
-// Row returns the row of key, creating it with mk (which may be nil)
-// when the key is new; its Values has one entry per snapshot.
-func (t *Table) Row(key string, mk func() Row) *Row {
-	if i, ok := t.index[key]; ok {
-		return &t.Rows[i]
-	}
-	var r Row
-	if mk != nil {
-		r = mk()
-	}
-	r.Key = key
-	r.Values = make([]float64, t.n)
-	t.index[key] = len(t.Rows)
-	t.Rows = append(t.Rows, r)
-	return &t.Rows[len(t.Rows)-1]
-}
 
 // Delta is the change from the first value to the last; 0 for none.
 func Delta(vs []float64) float64 {

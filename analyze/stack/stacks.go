@@ -134,10 +134,6 @@ func (t *Table) FrameAt(i int32) series.Frame { return t.frames[i] }
 // NumFrames is the number of distinct frames.
 func (t *Table) NumFrames() int { return len(t.frames) }
 
-// Frames returns every interned frame, indexed by frame id; the slice is
-// the table's own.
-func (t *Table) Frames() []series.Frame { return t.frames }
-
 // BytesString views b as a string without copying; b must not change
 // while the string is in use.
 func BytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
