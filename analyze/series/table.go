@@ -59,7 +59,6 @@ func VerdictOf(suspects []Row, span time.Duration, snaps int) Verdict {
 	return v
 }
 
-
 // Delta is the change from the first value to the last; 0 for none.
 func Delta(vs []float64) float64 {
 	if len(vs) == 0 {
