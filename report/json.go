@@ -96,6 +96,7 @@ type jsonFinding struct {
 	AllocSite *heap.AllocSite   `json:"alloc_site,omitempty"`
 	Samples   []uint64          `json:"samples"`
 	HolderIDs []uint64          `json:"holder_ids"`
+	Cycle     bool              `json:"cycle,omitempty"`
 }
 
 type jsonHolder struct {
@@ -107,7 +108,7 @@ type jsonHolder struct {
 func findingJSON(f heap.Finding) jsonFinding {
 	return jsonFinding{Holder: jsonHolder{Type: f.Type, Value: f.Value, Path: f.Holder}, Holders: f.Holders, Edge: f.Edge,
 		New: f.New, NewBytes: f.NewBytes, Heads: nonNil(f.Heads), Types: nonNil(f.Types), Counts: f.Count.Values, Retained: f.Retained,
-		Class: f.Count.Class, Slope: f.Count.Slope, Tau: f.Count.Tau, AllocSite: f.Alloc, Samples: nonNil(f.Samples), HolderIDs: nonNil(f.HolderIDs)}
+		Class: f.Count.Class, Slope: f.Count.Slope, Tau: f.Count.Tau, AllocSite: f.Alloc, Samples: nonNil(f.Samples), HolderIDs: nonNil(f.HolderIDs), Cycle: f.Cycle}
 }
 
 type jsonChurn struct {

@@ -225,17 +225,50 @@ func findingsVerdict(res *series.Result, over string) (string, bool) {
 		return "", false
 	}
 	var count, bytes float64
+	containers, cycles := 0, 0
 	for _, f := range d.Findings {
 		count += f.Count.Delta
 		bytes += series.Delta(f.Retained)
+		if f.Cycle {
+			cycles++
+		} else {
+			containers++
+		}
 	}
-	return fmt.Sprintf("%s: objects pile up in %s, %s objects (%s) over %s.", units.Count(len(d.Findings), "leak"),
-		units.Count(len(d.Findings), "container"), units.Signed(count, "count"), units.Signed(bytes, "bytes"), over), true
+	var where []string
+	if containers > 0 {
+		where = append(where, "pile up in "+units.Count(containers, "container"))
+	}
+	if cycles > 0 {
+		where = append(where, "are kept by "+units.Count(cycles, "group")+" of reference cycles")
+	}
+	return fmt.Sprintf("%s: objects %s, %s objects (%s) over %s.", units.Count(len(d.Findings), "leak"),
+		strings.Join(where, " or "), units.Signed(count, "count"), units.Signed(bytes, "bytes"), over), true
+}
+
+// orCycles is s when some finding is a group of reference cycles, else "".
+func orCycles(d *heap.Detail, s string) string {
+	for _, f := range d.Findings {
+		if f.Cycle {
+			return s
+		}
+	}
+	return ""
+}
+
+// cycleSummary is a finding's cycle on one line: "ClientResponse →
+// content → _exception → … ↺".
+func cycleSummary(rs *heap.RetainerShape) string {
+	return pathSummary(rs) + " ↺"
 }
 
 // findingTitle is a finding on one line: "+1104 objects, +64.3 KiB in
 // builtins.list ← thread … → h → 'seen'".
 func findingTitle(f heap.Finding) string {
+	if f.Cycle {
+		return fmt.Sprintf("%s objects, %s kept only by %s: %s", units.Signed(f.Count.Delta, "count"), units.Signed(series.Delta(f.Retained), "bytes"),
+			units.Count(f.Holders, "reference cycle"), cycleSummary(f.Holder))
+	}
 	holders := ""
 	if f.Holders > 1 {
 		holders = fmt.Sprintf(" (%d of them)", f.Holders)
@@ -247,6 +280,9 @@ func findingTitle(f heap.Finding) string {
 // findingTypes says what accumulates: "[96] → __main__.Request +300,
 // builtins.str +300".
 func findingTypes(f heap.Finding) string {
+	if f.Cycle {
+		return "new in the cycles: " + units.Printable(findingHeads(f)) + "; in all " + units.Printable(findingMembers(f))
+	}
 	return units.Printable(edgeText(f.Edge.Kind, f.Edge.Label)) + " → " + units.Printable(findingHeads(f)) + "; in all " + units.Printable(findingMembers(f))
 }
 
@@ -264,7 +300,7 @@ func (typeView) textLead(w io.Writer, res *series.Result) {
 	if d == nil || len(d.Findings) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nleaks — objects new since the first dump, by the container they pile up in:\n")
+	fmt.Fprintf(w, "\nleaks — objects new since the first dump, by the container they pile up in%s:\n", orCycles(d, " or the reference cycles that keep them"))
 	for i, f := range d.Findings {
 		fmt.Fprintf(w, "  %d. %s\n     %s\n", i+1, findingTitle(f), findingTypes(f))
 	}
@@ -275,8 +311,15 @@ func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 	if d == nil || len(d.Findings) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "### Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump).\n\n")
+	fmt.Fprintf(w, "### Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump)%s.\n\n",
+		orCycles(d, ", or by the group of reference cycles that keeps them when no root reaches them"))
 	for i, f := range d.Findings {
+		if f.Cycle {
+			fmt.Fprintf(w, "%d. **%s objects, %s** kept only by %s through %s: new in the cycles %s; in all %s.\n", i+1,
+				units.Signed(f.Count.Delta, "count"), units.Signed(series.Delta(f.Retained), "bytes"), units.Count(f.Holders, "reference cycle"),
+				mdCode(f.Type), mdText(findingHeads(f)), mdText(findingMembers(f)))
+			continue
+		}
 		fmt.Fprintf(w, "%d. **%s objects, %s** in %s, growing at %s: %s; in all %s.\n", i+1, units.Signed(f.Count.Delta, "count"),
 			units.Signed(series.Delta(f.Retained), "bytes"), mdCode(f.Type), mdCode(edgeText(f.Edge.Kind, f.Edge.Label)),
 			mdText(findingHeads(f)), mdText(findingMembers(f)))
@@ -285,7 +328,11 @@ func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 	for i, f := range d.Findings {
 		path := retainerText(f.Holder, "")
 		fence := codeFence(path)
-		fmt.Fprintf(w, "<details><summary>Leak %d: the path to its container, and its series</summary>\n\n%s\n%s%s\n\n", i+1, fence, path, fence)
+		what := "the path to its container"
+		if f.Cycle {
+			what = "one of its cycles"
+		}
+		fmt.Fprintf(w, "<details><summary>Leak %d: %s, and its series</summary>\n\n%s\n%s%s\n\n", i+1, what, fence, path, fence)
 		fmt.Fprintf(w, "Objects held: %s. Bytes: %s.", seriesList(f.Count.Values, "count"), seriesList(f.Retained, "bytes"))
 		if len(f.Samples) > 0 {
 			fmt.Fprintf(w, " New objects, e.g. ids %s (`leakscan path --id`).", joinIDs(f.Samples))

@@ -57,6 +57,12 @@ type Finding struct {
 	// `graph --id` take them.
 	Samples   []uint64
 	HolderIDs []uint64
+	// Cycle says the objects are kept by reference cycles no root
+	// reaches (Runtime.CycleGarbage), not by a container: Type is then
+	// the type that names the cycles, Holder one cycle (its Root that
+	// type, its steps the way back to the object), Edge its first step,
+	// and Holders the number of cycles.
+	Cycle bool
 }
 
 // TypeCount is how many objects of one type.
@@ -226,11 +232,7 @@ func Findings(ds *DumpSeries) []Finding {
 		for _, v := range g.tops {
 			heads[h.TypeName(v)]++
 		}
-		for t, c := range heads {
-			f.Heads = append(f.Heads, TypeCount{Type: t, Count: c})
-		}
-		slices.SortFunc(f.Heads, func(a, b TypeCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Type, b.Type)) })
-		f.Heads = f.Heads[:min(len(f.Heads), maxTypes)]
+		f.Heads = sortedCounts(heads)
 		var types []int32
 		for t := range g.types {
 			types = append(types, t)
@@ -243,6 +245,9 @@ func Findings(ds *DumpSeries) []Finding {
 		}
 		f.Alloc = allocSiteOf(last, func(v int32) bool { return isNew[v] && acc[v] >= 0 && holderGroup[acc[v]] == g })
 		out = append(out, f)
+	}
+	if ds.Runtime().CycleGarbage {
+		out = append(out, cycleFindings(ds, isNewID)...)
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		ga, gb := series.Delta(a.Retained), series.Delta(b.Retained)

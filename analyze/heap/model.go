@@ -48,6 +48,12 @@ type Runtime struct {
 	// to the next while it lives (Python's id, V8's node ids, Go's
 	// addresses): then what is new since the first dump can be told.
 	StableIDs bool
+	// CycleGarbage says objects no root reaches may still be alive,
+	// kept by reference cycles (CPython, whose reference counting never
+	// frees a cycle and whose cycle collector may be off or park cycles
+	// in gc.garbage): then such objects are leaks to attribute, not
+	// garbage the next collection frees.
+	CycleGarbage bool
 }
 
 // IsOwn reports whether a type is the runtime's own; false when the

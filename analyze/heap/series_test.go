@@ -184,10 +184,23 @@ func TestFindingsStories(t *testing.T) {
 	if n != 6 || !f.Holder.Has("attr", "_body_events") || f.Heads[0] != (heap.TypeCount{Type: "asyncio.locks.Event", Count: 50}) {
 		t.Errorf("tasks: %d findings, first %+v", n, f.Holder)
 	}
-	// The traceback story's objects are kept only by reference cycles:
-	// the cycle analysis tells them, not a container.
-	if _, n = first("traceback_cycle/*"); n != 0 {
-		t.Errorf("traceback_cycle: %d findings", n)
+	// The traceback story's objects are kept only by reference cycles
+	// (its collector is off): one finding, the group of cycles, made of
+	// one response, reader and exception per request.
+	f, n = first("traceback_cycle/*")
+	wantHeads := []heap.TypeCount{{Type: "traceback_cycle.ClientPayloadError", Count: 100},
+		{Type: "traceback_cycle.ClientResponse", Count: 100}, {Type: "traceback_cycle.StreamReader", Count: 100}}
+	if n != 1 || !f.Cycle || f.Holders != 120 || !slices.Equal(f.Heads, wantHeads) ||
+		!f.Holder.Has("attr", "_exception") || !f.Holder.Has("traceback", "__traceback__") || !f.Holder.Has("local", "self") ||
+		f.Count.Class != series.Growing || f.Count.Values[0] >= f.Count.Values[5] || len(f.Samples) == 0 {
+		t.Errorf("traceback_cycle: %d findings, first %+v %+v", n, f, f.Holder)
+	}
+	// Objects reachable from a root are never attributed to cycles: the
+	// leaky story's findings are all containers.
+	for _, f := range fs {
+		if f.Cycle {
+			t.Errorf("leaky: a cycle finding %+v", f.Holder)
+		}
 	}
 }
 

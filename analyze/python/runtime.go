@@ -22,8 +22,9 @@ var Runtime = &heap.Runtime{
 		}
 		return false
 	},
-	Note:      objectNote,
-	StableIDs: true,
+	Note:         objectNote,
+	StableIDs:    true,
+	CycleGarbage: true,
 }
 
 // Read reads a Python heap dump written by leakscan_dump.py: the reader

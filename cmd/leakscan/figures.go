@@ -165,7 +165,8 @@ func earliest(ds *heap.DumpSeries) *heap.HeapDump {
 
 // findings draws, for each of the top leaks of a heap series, the objects
 // it holds per snapshot and the references from a root to one of its new
-// objects through the container.
+// objects through the container (for a group of reference cycles, only
+// the chart: the cycles' section draws the ring).
 func (fm *figureMaker) findings(res *series.Result, fs []heap.Finding, slug string) error {
 	ds := fm.a.series.Dumps
 	for i, f := range fs {
@@ -178,6 +179,11 @@ func (fm *figureMaker) findings(res *series.Result, fs []heap.Finding, slug stri
 		link, err := fm.chart(&series.Result{Kind: res.Kind, By: res.By, SampleType: series.ValueType{Type: "objects held", Unit: "count"}, Inputs: res.Inputs}, row, name+"-growth.png")
 		if err != nil {
 			return err
+		}
+		if f.Cycle {
+			// The cycles' own section draws one of them as a ring.
+			fm.add(key, report.Figure{Caption: "Objects the reference cycles keep, per snapshot", Image: link})
+			continue
 		}
 		fm.add(key, report.Figure{Caption: "Objects the container holds, per snapshot", Image: link})
 		if len(f.Samples) == 0 {
