@@ -21,7 +21,7 @@ type Options struct {
 }
 
 // classes lists the classes in the order summaries mention them.
-var classes = []series.Class{series.Growing, series.New, series.Plateau, series.Sawtooth, series.Shrinking, series.Gone, series.Flat}
+var classes = []series.Class{series.Growing, series.New, series.BelowNoise, series.Plateau, series.Sawtooth, series.Shrinking, series.Gone, series.Flat}
 
 // Text writes the aligned table: the verdict, the total, then one row per
 // key with its series as a sparkline, suspects first.

@@ -20,18 +20,23 @@ import (
 //  2. new: absent from the first snapshot, present from its first appearance
 //     to the last snapshot, and not growing by rule 1 — unless it then
 //     filled up and held for at least one snapshot, which is a plateau
-//     (rule 5).
+//     (rule 6).
 //  3. gone: present from the first snapshot until it disappeared, and absent
 //     from the last.
-//  4. flat: the range (max−min) is within ε; or the series went up and down
+//  4. below noise: rose in every step (three snapshots or more) but not
+//     by enough to be growing by rule 1 — each step, or the whole rise,
+//     within ε. It may be a slow leak the noise hides, or nothing: more
+//     snapshots, further apart, tell. Not a suspect, and not a plateau or
+//     flat, which it is neither.
+//  5. flat: the range (max−min) is within ε; or the series went up and down
 //     within a band of 20% of its largest value (noise around a level, such
 //     as churn that happened to be alive at the snapshot).
-//  5. plateau: rose by more than ε, then stopped: every value after the last
+//  6. plateau: rose by more than ε, then stopped: every value after the last
 //     new high stays within 2ε of it (a cache that filled up; also a single
 //     jump, which a one-off load explains as well as a leak).
-//  6. shrinking: the last value is below the first by more than ε and τ-b
+//  7. shrinking: the last value is below the first by more than ε and τ-b
 //     is at most −0.5, or the series only ever went down.
-//  7. sawtooth: everything else that goes up and down — a buffer that fills
+//  8. sawtooth: everything else that goes up and down — a buffer that fills
 //     and is released, a batch that is reset.
 //
 // What a short series can tell: two snapshots give one step, so growing,
@@ -45,18 +50,19 @@ type Class string
 
 // The classes, in the order the rules above test them.
 const (
-	Growing   Class = "growing"
-	New       Class = "new"
-	Gone      Class = "gone"
-	Flat      Class = "flat"
-	Plateau   Class = "plateau"
-	Shrinking Class = "shrinking"
-	Sawtooth  Class = "sawtooth"
+	Growing    Class = "growing"
+	New        Class = "new"
+	Gone       Class = "gone"
+	Flat       Class = "flat"
+	BelowNoise Class = "below noise"
+	Plateau    Class = "plateau"
+	Shrinking  Class = "shrinking"
+	Sawtooth   Class = "sawtooth"
 )
 
 // classOrder ranks classes for listing: suspects first, then the shapes a
 // reader most wants to see.
-var classOrder = map[Class]int{Growing: 0, New: 1, Plateau: 2, Sawtooth: 3, Shrinking: 4, Gone: 5, Flat: 6}
+var classOrder = map[Class]int{Growing: 0, New: 1, BelowNoise: 2, Plateau: 3, Sawtooth: 4, Shrinking: 5, Gone: 6, Flat: 7}
 
 // Thresholds of the classification rules documented on Class.
 const (
@@ -232,6 +238,9 @@ func classify(t *Trend) Class {
 	}
 	if contiguous && firstIn == 0 && lastIn < n-1 {
 		return Gone
+	}
+	if n >= 3 && t.Up == n-1 {
+		return BelowNoise
 	}
 	rng := t.Max - t.Min
 	if rng <= eps || (t.Up > 0 && t.Down > 0 && rng <= flatBand*math.Max(math.Abs(t.Max), math.Abs(t.Min))) {

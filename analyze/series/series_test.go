@@ -128,3 +128,40 @@ func TestMannKendallExact(t *testing.T) {
 		t.Errorf("n=5 monotone p = %g, want 1/120", p)
 	}
 }
+
+// TestBelowNoise: a series that rises in every step but within the noise
+// level is "below noise" — not growing, and not the plateau or flat it is
+// not either; one that goes up and down within the noise stays flat.
+func TestBelowNoise(t *testing.T) {
+	kib := func(v ...float64) []float64 {
+		for i := range v {
+			v[i] *= 1024
+		}
+		return v
+	}
+	cases := []struct {
+		name  string
+		v     []float64
+		noise Noise
+		total float64
+		want  Class
+	}{
+		// A site of a sampled profile of 80 MiB (ε = 80 KiB) that rose in
+		// each of five snapshots, 16 KiB → 61 KiB.
+		{"small site in a big profile", kib(16, 27, 38, 49, 61), DefaultNoise, 80 << 20, BelowNoise},
+		// The same site in a small profile is a leak.
+		{"same site, small profile", kib(16, 27, 38, 49, 61), DefaultNoise, 1 << 20, Growing},
+		// Counts one object per snapshot, within CountNoise's two.
+		{"one more per snapshot", []float64{3, 4, 5, 6}, CountNoise, 0, BelowNoise},
+		// A group with one or two in flight now and then: new, not
+		// growing.
+		{"in flight", []float64{0, 0, 1, 2, 1}, CountNoise, 0, New},
+		{"two snapshots, one more", []float64{3, 4}, CountNoise, 0, Flat},
+	}
+	for _, c := range cases {
+		tr := Analyze(idxAxis(len(c.v)), c.v, c.noise, c.total)
+		if tr.Class != c.want {
+			t.Errorf("%s %v: class %s (tau %.2f up %d noise %.3g), want %s", c.name, c.v, tr.Class, tr.Tau, tr.Up, tr.Noise, c.want)
+		}
+	}
+}
