@@ -120,6 +120,10 @@ func dotQuote(s string) string {
 			b.WriteString(`\"`)
 		case '\\':
 			b.WriteString(`\\`)
+		case '&':
+			// Graphviz resolves character references in labels
+			// (&lt; draws <): a name's own & is written as one.
+			b.WriteString("&amp;")
 		case lineBreak:
 			b.WriteString(`\n`)
 		case leftBreak:

@@ -1,7 +1,9 @@
 package render
 
 import (
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -24,7 +26,7 @@ func labelLines(s string, subst map[byte]string) []labelLine {
 	var lines []labelLine
 	var b strings.Builder
 	end := func(align byte) {
-		lines = append(lines, labelLine{b.String(), align})
+		lines = append(lines, labelLine{noBidi(decodeEntities(b.String())), align})
 		b.Reset()
 	}
 	for i := 0; i < len(s); i++ {
@@ -152,4 +154,59 @@ func fixTexts(ops []xdotOp, label string, subst map[byte]string) []xdotOp {
 		ops = append(ops, op)
 	}
 	return ops
+}
+
+// decodeEntities resolves the character references Graphviz resolves in
+// plain labels, as it draws them (bidirectional controls it would make
+// from them are removed by the caller): &amp; &lt; &gt; &quot; &apos; and
+// numeric ones (&#65; &#x41;). Other named entities are left as they are;
+// where Graphviz knows them, the label's text then differs from what it
+// drew and fixTexts keeps Graphviz's own text operations.
+func decodeEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' {
+			if end := strings.IndexByte(s[i:min(len(s), i+12)], ';'); end > 1 {
+				if r, ok := entityRune(s[i+1 : i+end]); ok {
+					b.WriteRune(r)
+					i += end
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// entityRune is the character an entity's name (between & and ;) stands
+// for.
+func entityRune(name string) (rune, bool) {
+	switch name {
+	case "amp":
+		return '&', true
+	case "lt":
+		return '<', true
+	case "gt":
+		return '>', true
+	case "quot":
+		return '"', true
+	case "apos":
+		return '\'', true
+	}
+	if len(name) < 2 || name[0] != '#' {
+		return 0, false
+	}
+	base, digits := 10, name[1:]
+	if digits[0] == 'x' || digits[0] == 'X' {
+		base, digits = 16, digits[1:]
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || v == 0 || v > unicode.MaxRune || (v >= 0xD800 && v < 0xE000) {
+		return 0, false
+	}
+	return rune(v), true
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,4 +64,50 @@ func FuzzPictureNames(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEntityNames: Graphviz resolves character references in labels, so
+// a name that looks like one ("&lt;", "R&amp;D") must still be drawn as
+// written, in the PNG's layout and in the SVG's text.
+func TestEntityNames(t *testing.T) {
+	ctx := context.Background()
+	for _, s := range []string{"R&amp;D", "&lt;module&gt;", "a&#65;b", "&quot;x&quot; & y", "&", "&amp"} {
+		var buf bytes.Buffer
+		if err := dot.ObjGraphDOT(&buf, nameGraph(s)); err != nil {
+			t.Fatal(err)
+		}
+		l, err := render.Layout(ctx, buf.Bytes(), render.PNGOptions{Scale: 0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(l.Nodes[0].Label, s+"\n") {
+			t.Errorf("%q: layout label %q", s, l.Nodes[0].Label)
+		}
+		var svg bytes.Buffer
+		if err := render.SVG(ctx, buf.Bytes(), &svg); err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		dec := xml.NewDecoder(&svg)
+		inText := false
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch tok := tok.(type) {
+			case xml.StartElement:
+				inText = tok.Name.Local == "text"
+			case xml.EndElement:
+				inText = false
+			case xml.CharData:
+				if inText {
+					texts = append(texts, string(tok))
+				}
+			}
+		}
+		if !slices.Contains(texts, s) {
+			t.Errorf("%q: SVG texts %q", s, texts)
+		}
+	}
 }
