@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // synthetic builds a heap shaped like a program's: a tree of containers
@@ -42,6 +43,27 @@ func BenchmarkSynthetic(b *testing.B) {
 		n, _ = strconv.Atoi(s)
 	}
 	h := synthetic(b, n)
+	b.ResetTimer()
+	for b.Loop() {
+		d := ComputeDominators(h)
+		RetainedSizes(h, d)
+		SCCs(h)
+		ShortestRetainers(h)
+	}
+	b.ReportMetric(float64(h.NumEdges()), "edges")
+}
+
+// BenchmarkSyntheticRenumbered is BenchmarkSynthetic on the same heap
+// renumbered by Renumber (its cost reported apart, as renumber-ms).
+func BenchmarkSyntheticRenumbered(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("LEAKSCAN_GRAPH_NODES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	h := synthetic(b, n)
+	t0 := time.Now()
+	h.Renumber()
+	b.ReportMetric(float64(time.Since(t0).Milliseconds()), "renumber-ms")
 	b.ResetTimer()
 	for b.Loop() {
 		d := ComputeDominators(h)

@@ -32,11 +32,14 @@ func CommonRetainerShape(hd *HeapDump, typ string) *RetainerShape {
 // dump (shapes.go): the cost is linear in the objects and their paths'
 // distinct shapes, never in the paths' lengths.
 func CommonShape(hd *HeapDump, nodes []int32) *RetainerShape {
+	// The example of a shape is its instance of least id, and shapes
+	// shared by as many instances are told apart by their examples' ids:
+	// the answer does not depend on how the dump's nodes are numbered.
 	type shapeInfo struct {
 		count   int
 		example int32
-		first   int
 	}
+	ids := hd.Dump.Heap.IDs
 	shapes := map[int32]*shapeInfo{}
 	of := 0
 	for _, v := range nodes {
@@ -47,14 +50,17 @@ func CommonShape(hd *HeapDump, nodes []int32) *RetainerShape {
 		of++
 		si := shapes[id]
 		if si == nil {
-			si = &shapeInfo{example: v, first: len(shapes)}
+			si = &shapeInfo{example: v}
 			shapes[id] = si
 		}
 		si.count++
+		if ids[v] < ids[si.example] {
+			si.example = v
+		}
 	}
 	var best *shapeInfo
 	for _, si := range shapes {
-		if best == nil || si.count > best.count || (si.count == best.count && si.first < best.first) {
+		if best == nil || si.count > best.count || (si.count == best.count && ids[si.example] < ids[best.example]) {
 			best = si
 		}
 	}

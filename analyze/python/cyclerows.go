@@ -78,10 +78,14 @@ func DiffCycles(ds *heap.DumpSeries) (*series.Result, error) {
 			ci := CycleOf(r)
 			ci.Shallow[i] += float64(cy.shallow)
 			ci.Retained[i] += float64(cy.retained)
-			if !seen[id] {
-				// the last snapshot's first instance describes the group
+			if anchorID := hd.Dump.Heap.IDs[cy.anchor]; !seen[id] || anchorID < ci.Sample {
+				// the last snapshot's instance with the least id describes
+				// the group (whatever order the nodes are numbered in)
+				if !seen[id] {
+					ci.InGarbage = 0
+				}
 				seen[id] = true
-				ci.Ring, ci.Break, ci.Members, ci.Sample, ci.InGarbage = cy.ring, cy.brk, cy.members, hd.Dump.Heap.IDs[cy.anchor], 0
+				ci.Ring, ci.Break, ci.Members, ci.Sample = cy.ring, cy.brk, cy.members, anchorID
 			}
 			if cy.garbage {
 				ci.InGarbage++

@@ -192,7 +192,37 @@ func (p *parser) finish() (*Dump, error) {
 		return nil, err
 	}
 	p.d.Heap = h
+	//RENUMBER p.d.renumber(h.Renumber())
 	return p.d, nil
+}
+
+// renumber maps the node indexes the dump keeps beside its heap through
+// graph.Heap.Renumber's new indexes.
+func (d *Dump) renumber(newIndex []int32) {
+	at := func(n *int32) {
+		if *n >= 0 {
+			*n = newIndex[*n]
+		}
+	}
+	for i := range d.FDs {
+		at(&d.FDs[i].Object)
+	}
+	for i := range d.Tasks {
+		at(&d.Tasks[i].Object)
+	}
+	for i := range d.Loops {
+		at(&d.Loops[i].Object)
+	}
+	for i := range d.Coros {
+		at(&d.Coros[i].Object)
+	}
+	if d.Allocs != nil {
+		allocs := make([]int32, len(d.Allocs))
+		for old, tb := range d.Allocs {
+			allocs[newIndex[old]] = tb
+		}
+		d.Allocs = allocs
+	}
 }
 
 // count formats an optional count from the end record for messages.
