@@ -121,7 +121,8 @@ type neighbour struct {
 
 // neighbours lists the references to follow from u, the most telling
 // first: going back, u's own retainer-path edge, then sources closer to a
-// root; going forward, targets retaining more. Ties by edge order.
+// root; going forward, targets retaining more. Ties by edge order (going
+// back, by the sources' ids first).
 func (b *objBuilder) neighbours(u int32) []neighbour {
 	h := b.h
 	var nb []neighbour
@@ -159,7 +160,9 @@ func (b *objBuilder) neighbours(u int32) []neighbour {
 		if c := cmp.Compare(rank(x), rank(y)); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.edge, y.edge)
+		// then by source id and the edge's place among its source's:
+		// not by node number, which a reader may have changed
+		return cmp.Or(cmp.Compare(h.IDs[x.node], h.IDs[y.node]), cmp.Compare(x.edge-h.Start[x.node], y.edge-h.Start[y.node]))
 	})
 	return nb
 }
