@@ -192,7 +192,7 @@ func (p *parser) finish() (*Dump, error) {
 		return nil, err
 	}
 	p.d.Heap = h
-	//RENUMBER p.d.renumber(h.Renumber())
+	p.d.renumber(h.Renumber())
 	return p.d, nil
 }
 
