@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,5 +52,33 @@ func TestBuilderTooManyKinds(t *testing.T) {
 	b.SetKind(EdgeKind{Name: "extra", Weak: true})
 	if !strings.Contains(b.Err().Error(), `"extra"`) || b.h.Kinds[0] != (EdgeKind{Name: "k0", Cost: 1}) {
 		t.Errorf("err %v, kind 0 %+v", b.Err(), b.h.Kinds[0])
+	}
+}
+
+// TestBuilderGrow: Grow is a hint only — a builder grown for fewer or
+// more nodes and edges than it gets builds the same heap as one not grown.
+func TestBuilderGrow(t *testing.T) {
+	build := func(nodes, edges int) *Heap {
+		b := NewBuilder()
+		b.Grow(nodes, edges)
+		for i := range 10 {
+			b.AddNode(uint64(100+i), "T", int64(i), "", 0)
+		}
+		for i := range 9 {
+			b.AddEdge(int32(i+1), int32(i), "ref", "x")
+		}
+		b.AddRoot(9, "module", "m")
+		h, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	want := build(0, 0)
+	for _, g := range [][2]int{{3, 2}, {1000, 1000}, {-1, -5}} {
+		h := build(g[0], g[1])
+		if !slices.Equal(h.IDs, want.IDs) || !slices.Equal(h.EdgeTo, want.EdgeTo) || !slices.Equal(h.Start, want.Start) || !slices.Equal(h.Roots, want.Roots) {
+			t.Errorf("Grow(%d, %d) changed the heap", g[0], g[1])
+		}
 	}
 }

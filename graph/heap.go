@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -153,6 +154,28 @@ func (b *Builder) SetKind(k EdgeKind) {
 		return // no room for the kind
 	}
 	b.h.Kinds[i] = k
+}
+
+// Grow makes room for nodes more nodes and edges more edges, so that a
+// reader that knows or can bound its counts allocates each slice once
+// instead of growing it by copying. Counts are hints: adding more still
+// works, and a negative or zero count grows nothing.
+func (b *Builder) Grow(nodes, edges int) {
+	if nodes > 0 {
+		h := &b.h
+		h.Types = slices.Grow(h.Types, nodes)
+		h.Sizes = slices.Grow(h.Sizes, nodes)
+		h.IDs = slices.Grow(h.IDs, nodes)
+		h.Values = slices.Grow(h.Values, nodes)
+		h.Flags = slices.Grow(h.Flags, nodes)
+	}
+	if edges > 0 {
+		h := &b.h
+		b.from = slices.Grow(b.from, edges)
+		h.EdgeTo = slices.Grow(h.EdgeTo, edges)
+		h.EdgeKinds = slices.Grow(h.EdgeKinds, edges)
+		h.EdgeLabels = slices.Grow(h.EdgeLabels, edges)
+	}
 }
 
 // Err returns the first error met while adding to the builder, or nil.

@@ -1,5 +1,7 @@
 package graph
 
+import "sync"
+
 // Renumber reorders the nodes of h in place so that the graph passes walk
 // memory mostly forward, and returns for each old node index its new one.
 //
@@ -17,8 +19,8 @@ package graph
 //
 // Every per-node slice is permuted, edges keep their order within a node,
 // roots keep theirs, and IDs go with their nodes, so a reader that keeps
-// node indexes of its own maps them through the returned slice. The
-// reverse index must not have been built yet.
+// node indexes of its own maps them through the returned slice. It must
+// not run while another goroutine uses the heap.
 func (h *Heap) Renumber() (newIndex []int32) {
 	n := h.NumNodes()
 	order := h.dfsOrder()
@@ -60,6 +62,7 @@ func (h *Heap) Renumber() (newIndex []int32) {
 	for i, r := range h.Roots {
 		h.Roots[i] = newIndex[r]
 	}
+	h.rev, h.revOnce = nil, sync.Once{} // built again on first use
 	return newIndex
 }
 

@@ -118,6 +118,7 @@ func (p *parser) finish() (*Dump, error) {
 	}
 	wg.Wait()
 	dropped, droppedLine := 0, 0
+	b.Grow(0, len(targets))
 	for from := 0; from < nn; from++ {
 		lo, hi := p.nodeEdge[from], p.nodeEdge[from+1]
 		md := moduleDict != nil && moduleDict[from]

@@ -338,6 +338,7 @@ func (p *parser) parse() (*Dump, error) {
 	p.eTo = make([]uint64, 0, objects)
 	p.eKind = make([]uint8, 0, objects)
 	p.eLabel = make([]int32, 0, objects)
+	p.b.Grow(objects, 0)
 
 	p.batch = make([]nodeRec, 0, batchSize)
 	p.toBuild, p.free, p.built = make(chan []nodeRec, 4), make(chan []nodeRec, 8), make(chan struct{})
