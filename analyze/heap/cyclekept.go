@@ -9,8 +9,9 @@ import (
 	"github.com/leakscan/leakscan/graph"
 )
 
-// This file attributes the objects no root reaches to the reference
-// cycles that keep them, for runtimes where such objects stay alive
+// This file attributes the objects no root reaches (or only through the
+// runtime's ParkedKinds: gc.garbage) to the reference cycles that keep
+// them, for runtimes where such objects stay alive
 // (Runtime.CycleGarbage: CPython frees by reference counting, and what
 // only a cycle holds waits for the cycle collector — for ever when it is
 // disabled or the objects land in gc.garbage).
@@ -42,13 +43,11 @@ type cycleKept struct {
 func keptByCycles(hd *HeapDump) *cycleKept {
 	h := hd.Dump.Heap
 	n := h.NumNodes()
-	if hd.Reachable >= n {
-		return nil
-	}
+	live := hd.Live()
 	unreach := make([]bool, n)
 	any := false
-	for v, d := range hd.Dom.Idom {
-		if d == graph.Unreachable {
+	for v, l := range live {
+		if !l {
 			unreach[v] = true
 			any = true
 		}

@@ -113,8 +113,10 @@ func Findings(ds *DumpSeries) []Finding {
 	groups := map[[2]int32]*group{} // holder type and path shape → group
 	var keys [][2]int32
 	holderGroup := map[int32]*group{}
+	// Objects only parked objects lead to are the cycles' (cyclekept.go).
+	lastLive := last.Live()
 	for _, v := range dom.Order {
-		if !isNewID(h.IDs[v]) {
+		if !isNewID(h.IDs[v]) || !lastLive[v] {
 			continue
 		}
 		isNew[v] = true
@@ -176,7 +178,11 @@ func Findings(ds *DumpSeries) []Finding {
 	for di, hd := range ds.Dumps {
 		dh := hd.Dump.Heap
 		owner := make([]int32, dh.NumNodes())
+		live := hd.Live()
 		for _, v := range hd.Dom.Order {
+			if !live[v] {
+				continue // nor what it dominates: only parked objects lead there too
+			}
 			if g, ok := holderOf[dh.IDs[v]]; ok {
 				owner[v] = int32(g) + 1
 				continue

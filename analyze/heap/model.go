@@ -54,6 +54,12 @@ type Runtime struct {
 	// in gc.garbage): then such objects are leaks to attribute, not
 	// garbage the next collection frees.
 	CycleGarbage bool
+	// ParkedKinds are the edge kinds through which the runtime holds
+	// objects its collector found unreachable and kept for inspection
+	// (Python's gc.garbage under gc.DEBUG_SAVEALL). With CycleGarbage,
+	// objects reached only through them are told as kept by their
+	// cycles, not as piling up in that list.
+	ParkedKinds []string
 }
 
 // IsOwn reports whether a type is the runtime's own; false when the

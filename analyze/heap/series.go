@@ -23,7 +23,26 @@ type HeapDump struct {
 	shapeTab  *shapeTable      // retainer-path shapes, memoized as they are asked for
 	domStart  []int32          // children of the dominator tree (domChildren), made once
 	domKids   []int32
-	Reachable int // nodes reachable from the roots
+	Reachable int    // nodes reachable from the roots
+	live      []bool // see Live, made on first use
+}
+
+// Live reports, per node, whether a root reaches it through strong edges
+// other than the runtime's ParkedKinds; without parked kinds, whether a
+// root reaches it at all. Made once per dump.
+func (hd *HeapDump) Live() []bool {
+	if hd.live == nil {
+		h := hd.Dump.Heap
+		if rt := hd.Dump.Runtime; rt != nil && len(rt.ParkedKinds) > 0 {
+			hd.live = graph.ReachableExcept(h, rt.ParkedKinds...)
+		} else {
+			hd.live = make([]bool, h.NumNodes())
+			for _, v := range hd.Dom.Order {
+				hd.live[v] = true
+			}
+		}
+	}
+	return hd.live
 }
 
 // Retainers returns the shortest retainer paths of the dump, computing

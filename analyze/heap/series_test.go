@@ -195,6 +195,13 @@ func TestFindingsStories(t *testing.T) {
 		f.Count.Class != series.Growing || f.Count.Values[0] >= f.Count.Values[5] || len(f.Samples) == 0 {
 		t.Errorf("traceback_cycle: %d findings, first %+v %+v", n, f, f.Holder)
 	}
+	// The bound-method story's cycles sit in gc.garbage (DEBUG_SAVEALL):
+	// they are told as the cycles they are, not as gc.garbage's growth.
+	f, n = first("bound_method/*")
+	if n != 1 || !f.Cycle || !slices.Equal(f.Heads, []heap.TypeCount{{Type: "bound_method.Connection", Count: 125}}) ||
+		!f.Holder.Has("attr", "recv") || f.Holder.Has("garbage", "") {
+		t.Errorf("bound_method: %d findings, first %+v %+v", n, f, f.Holder)
+	}
 	// Objects reachable from a root are never attributed to cycles: the
 	// leaky story's findings are all containers.
 	for _, f := range fs {

@@ -173,6 +173,17 @@ func Measure(f func(), opts ...Option) (*Measurement, error) {
 		if m.Heap, err = analyse("heap", heapBufs, analyze.KindProfile, opt); err != nil {
 			return nil, err
 		}
+		// The same profiles by object count: a site that keeps two more
+		// objects or fewer is the runtime holding on to a recent one (a
+		// channel a finished goroutine used), not a leak — the count rule
+		// of every exact series (series.CountNoise).
+		objOpt := opt
+		objOpt.Sample = "inuse_objects"
+		objects, err := analyse("heap", heapBufs, analyze.KindProfile, objOpt)
+		if err != nil {
+			return nil, err
+		}
+		clearFewObjects(m.Heap, objects)
 	}
 	if c.goroutines {
 		if m.Goroutines, err = analyse("goroutine", goBufs, analyze.KindGoroutine, opt); err != nil {
@@ -201,6 +212,28 @@ func clearRuntimeOwn(res *series.Result) {
 		r := &res.Rows[i]
 		if r.Suspect && len(r.Stack) > 0 && !slices.ContainsFunc(r.Stack, func(f series.Frame) bool { return !isRuntime(f.Func) }) {
 			r.Suspect, r.Reasons, changed = false, []string{runtimeOwn}, true
+		}
+	}
+	if changed {
+		res.Verdict = series.VerdictOf(res.Suspects(), res.Verdict.Span, res.Verdict.Snaps)
+	}
+}
+
+// fewObjects is the reason given to a row whose growth is a few objects.
+const fewObjects = "within 2 objects"
+
+// clearFewObjects clears the suspects of res whose object counts, in the
+// same profiles, grew by no more than series.CountNoise allows.
+func clearFewObjects(res, objects *series.Result) {
+	count := map[string]float64{}
+	for _, r := range objects.Rows {
+		count[r.Key] = r.Delta
+	}
+	changed := false
+	for i := range res.Rows {
+		r := &res.Rows[i]
+		if d, ok := count[r.Key]; r.Suspect && ok && d <= series.CountNoise.Abs {
+			r.Suspect, r.Reasons, changed = false, []string{fewObjects}, true
 		}
 	}
 	if changed {

@@ -237,3 +237,18 @@ func TestClearRuntimeOwn(t *testing.T) {
 		t.Errorf("want the runtime's row cleared and the verdict recounted, got %+v", res)
 	}
 }
+
+// TestFewObjectsNotALeak: a site whose bytes grew by two objects or
+// fewer (the runtime holding a finished goroutine's channel) is not a
+// suspect; one that kept three more is.
+func TestFewObjectsNotALeak(t *testing.T) {
+	row := func(key string, delta float64) series.Row {
+		return series.Row{Key: key, Suspect: true, Trend: series.Trend{Delta: delta, Class: series.Growing}}
+	}
+	res := &series.Result{Rows: []series.Row{row("a", 224), row("b", 336)}}
+	objects := &series.Result{Rows: []series.Row{row("a", 2), row("b", 3)}}
+	clearFewObjects(res, objects)
+	if res.Rows[0].Suspect || !slices.Equal(res.Rows[0].Reasons, []string{fewObjects}) || !res.Rows[1].Suspect {
+		t.Errorf("rows %+v", res.Rows)
+	}
+}

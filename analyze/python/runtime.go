@@ -25,6 +25,7 @@ var Runtime = &heap.Runtime{
 	Note:         objectNote,
 	StableIDs:    true,
 	CycleGarbage: true,
+	ParkedKinds:  []string{pydump.KindGarbage},
 }
 
 // Read reads a Python heap dump written by leakscan_dump.py: the reader
