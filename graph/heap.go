@@ -96,6 +96,12 @@ func (h *Heap) Reverse(n int32) (edges []int64, from []int32) {
 	return h.rev.edge[lo:hi], h.rev.from[lo:hi]
 }
 
+// DropReverse frees the reverse index (12 bytes per edge and 8 per node)
+// until the next call of Reverse builds it again: a series keeps many
+// dumps whose reverse edges only their dominators needed. It must not run
+// while another goroutine uses the heap.
+func (h *Heap) DropReverse() { h.rev, h.revOnce = nil, sync.Once{} }
+
 // buildReverse counts, prefix-sums and fills the reverse CSR.
 func (h *Heap) buildReverse() {
 	n := h.NumNodes()

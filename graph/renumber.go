@@ -1,7 +1,5 @@
 package graph
 
-import "sync"
-
 // Renumber reorders the nodes of h in place so that the graph passes walk
 // memory mostly forward, and returns for each old node index its new one.
 //
@@ -62,7 +60,7 @@ func (h *Heap) Renumber() (newIndex []int32) {
 	for i, r := range h.Roots {
 		h.Roots[i] = newIndex[r]
 	}
-	h.rev, h.revOnce = nil, sync.Once{} // built again on first use
+	h.DropReverse() // built again on first use
 	return newIndex
 }
 

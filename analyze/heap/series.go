@@ -90,6 +90,9 @@ func LoadHeapDumps(srcs []input.Source, read Reader) (*DumpSeries, error) {
 		hd.Dom = graph.ComputeDominators(d.Heap)
 		hd.Retained = graph.RetainedSizes(d.Heap, hd.Dom)
 		hd.Reachable = len(hd.Dom.Order)
+		// The reverse edges were for the dominators; a picture of this
+		// dump builds them again.
+		d.Heap.DropReverse()
 		ds.Dumps = append(ds.Dumps, hd)
 	}
 	ds.order()
