@@ -26,43 +26,7 @@ type Dominators struct {
 func ComputeDominators(h *Heap) *Dominators {
 	n := h.NumNodes()
 	weak := h.weakKinds()
-	pre := make([]int32, n) // preorder number + 1; 0 = unvisited
-	var vertex []int32      // preorder number → node; vertex[0] is the virtual root (-1)
-	var parent []int32      // preorder number → parent's preorder number
-	vertex = append(vertex, -1)
-	parent = append(parent, 0)
-
-	// Iterative DFS. The virtual root's children are the roots; a frame
-	// is a node and the next edge to follow.
-	type frame struct {
-		node int32
-		next int64
-	}
-	var stack []frame
-	visit := func(v int32, par int32) {
-		pre[v] = int32(len(vertex)) + 1
-		vertex = append(vertex, v)
-		parent = append(parent, par)
-		stack = append(stack, frame{v, h.Start[v]})
-	}
-	for _, r := range h.Roots {
-		if pre[r] != 0 {
-			continue
-		}
-		visit(r, 0)
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next == h.Start[top.node+1] {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			e := top.next
-			top.next++
-			if to := h.EdgeTo[e]; pre[to] == 0 && !weak[h.EdgeKinds[e]] {
-				visit(to, pre[top.node]-1)
-			}
-		}
-	}
+	pre, vertex, parent := depthFirst(h, weak)
 	count := int32(len(vertex))
 	isRoot := make([]bool, n)
 	for _, r := range h.Roots {
@@ -151,4 +115,46 @@ func RetainedSizes(h *Heap, d *Dominators) []int64 {
 		}
 	}
 	return ret
+}
+
+// depthFirst is the iterative depth-first search of ComputeDominators and
+// Renumber, from a virtual root whose children are the roots in order,
+// along strong edges in order. vertex lists the nodes in preorder after
+// the virtual root (vertex[0] = -1); parent gives each preorder number its
+// parent's (0 for the roots); pre gives each node its preorder number
+// plus one, 0 when unreached.
+func depthFirst(h *Heap, weak *[256]bool) (pre, vertex, parent []int32) {
+	pre = make([]int32, h.NumNodes())
+	vertex = append(vertex, -1)
+	parent = append(parent, 0)
+	type frame struct {
+		node int32
+		next int64
+	}
+	var stack []frame
+	visit := func(v int32, par int32) {
+		pre[v] = int32(len(vertex)) + 1
+		vertex = append(vertex, v)
+		parent = append(parent, par)
+		stack = append(stack, frame{v, h.Start[v]})
+	}
+	for _, r := range h.Roots {
+		if pre[r] != 0 {
+			continue
+		}
+		visit(r, 0)
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next == h.Start[top.node+1] {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			e := top.next
+			top.next++
+			if to := h.EdgeTo[e]; pre[to] == 0 && !weak[h.EdgeKinds[e]] {
+				visit(to, pre[top.node]-1)
+			}
+		}
+	}
+	return pre, vertex, parent
 }

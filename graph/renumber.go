@@ -64,43 +64,14 @@ func (h *Heap) Renumber() (newIndex []int32) {
 	return newIndex
 }
 
-// dfsOrder is the renumbering order of Renumber: the iterative preorder
-// of ComputeDominators' depth-first search, then the unreached nodes.
+// dfsOrder is the renumbering order of Renumber: the preorder of
+// ComputeDominators' depth-first search, then the unreached nodes.
 func (h *Heap) dfsOrder() []int32 {
-	n := h.NumNodes()
-	weak := h.weakKinds()
-	seen := make([]bool, n)
-	order := make([]int32, 0, n)
-	type frame struct {
-		node int32
-		next int64
-	}
-	var stack []frame
-	for _, r := range h.Roots {
-		if seen[r] {
-			continue
-		}
-		seen[r] = true
-		order = append(order, r)
-		stack = append(stack, frame{r, h.Start[r]})
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next == h.Start[top.node+1] {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			e := top.next
-			top.next++
-			if to := h.EdgeTo[e]; !seen[to] && !weak[h.EdgeKinds[e]] {
-				seen[to] = true
-				order = append(order, to)
-				stack = append(stack, frame{to, h.Start[to]})
-			}
-		}
-	}
-	for v := int32(0); int(v) < n; v++ {
-		if !seen[v] {
-			order = append(order, v)
+	pre, vertex, _ := depthFirst(h, h.weakKinds())
+	order := append(make([]int32, 0, h.NumNodes()), vertex[1:]...)
+	for v, p := range pre {
+		if p == 0 {
+			order = append(order, int32(v))
 		}
 	}
 	return order
