@@ -137,6 +137,7 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		}
 	}
 	maxTotal := slices.Max(totals)
+	ownNoise := growingSites(rows, opt, ax, maxTotal, n)
 	out := rows[:0]
 	for i := range rows {
 		r := &rows[i]
@@ -144,7 +145,11 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		if r.Allocated == 0 && slices.IndexFunc(r.Values, func(v float64) bool { return v != 0 }) < 0 {
 			continue // present only with zero values
 		}
-		r.Trend = series.Analyze(ax, r.Values, opt.Noise, maxTotal)
+		noise := opt.Noise
+		if ownNoise[r.Frame] {
+			noise.OfTotal = 0
+		}
+		r.Trend = series.Analyze(ax, r.Values, noise, maxTotal)
 		r.Churn = r.Class != series.Growing && r.Allocated > churnFactor*max(r.Max, r.Noise)
 		if r.Class == series.Growing {
 			r.Suspect, r.Reasons = true, []string{"growing"}
@@ -153,6 +158,9 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		out = append(out, *r)
 	}
 	slices.SortFunc(out, series.ByTrendThenKey)
+	if opt.By == series.ByStack {
+		distinctTitles(out)
+	}
 
 	res := &series.Result{
 		Kind:       series.Kind(first.Kind()),
@@ -193,6 +201,107 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 	})
 	res.Verdict = series.VerdictOf(res.Suspects(), res.Span, n)
 	return res, nil
+}
+
+// growingSites returns, for a diff by stack, the allocation sites that
+// grow when their stacks are added up (what a diff by site calls
+// growing); nil for the other key modes. A stack of such a site is judged
+// against its own size only: the floor of a thousandth of the whole
+// profile (Noise.OfTotal) keeps changes too small to matter out of the
+// suspects, and the site's growth has cleared it already. Without this, a
+// leak spread over several stacks, each below the floor, is found by site
+// and missed by stack.
+func growingSites(rows []series.Row, opt DiffOptions, ax series.Axis, maxTotal float64, n int) map[series.Frame]bool {
+	if opt.By != series.ByStack {
+		return nil
+	}
+	sums := map[series.Frame][]float64{}
+	for _, r := range rows {
+		v := sums[r.Frame]
+		if v == nil {
+			v = make([]float64, n)
+			sums[r.Frame] = v
+		}
+		for i, x := range r.Values {
+			v[i] += x
+		}
+	}
+	out := map[series.Frame]bool{}
+	for f, v := range sums {
+		if series.Analyze(ax, v, opt.Noise, maxTotal).Class == series.Growing {
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// titleFrames is how many frames from the site a stack row's name shows
+// when that is enough to tell it from the others.
+const titleFrames = 3
+
+// SiteFrames returns a stack row's frames from its site (Row.Frame) on,
+// leaving out the allocation machinery inside it.
+func SiteFrames(r series.Row) []series.Frame {
+	if i := slices.Index(r.Stack, r.Frame); i > 0 {
+		return r.Stack[i:]
+	}
+	return r.Stack
+}
+
+// distinctTitles sets each stack row's TitleFrames and TitleLines so that
+// no two rows' names read the same: rows whose first frames coincide show
+// more frames, one at a time, until they differ; rows whose functions
+// coincide to the end show lines, from three frames on again. Each round groups the rows by the
+// name they would get (functions, how many, whether cut), so it costs
+// O(rows × frames shown) and ends after at most twice the longest
+// stack's length + 1 rounds.
+func distinctTitles(rows []series.Row) {
+	frames := make([][]series.Frame, len(rows))
+	for i := range rows {
+		frames[i] = SiteFrames(rows[i])
+		rows[i].TitleFrames = min(titleFrames, len(frames[i]))
+	}
+	name := func(i int) string {
+		var b strings.Builder
+		for _, f := range frames[i][:rows[i].TitleFrames] {
+			b.WriteString(f.Func)
+			if rows[i].TitleLines {
+				fmt.Fprintf(&b, " %s:%d", f.File, f.Line)
+			}
+			b.WriteString("\x00")
+		}
+		if rows[i].TitleFrames < len(frames[i]) {
+			b.WriteString("…")
+		}
+		return b.String()
+	}
+	for changed := true; changed; {
+		changed = false
+		groups := map[string][]int{}
+		for i := range rows {
+			k := name(i)
+			groups[k] = append(groups[k], i)
+		}
+		for _, g := range groups {
+			if len(g) < 2 {
+				continue
+			}
+			longer := false
+			for _, i := range g {
+				if rows[i].TitleFrames < len(frames[i]) {
+					rows[i].TitleFrames++
+					longer, changed = true, true
+				}
+			}
+			if !longer && !rows[g[0]].TitleLines {
+				for _, i := range g { // the same functions to the end: again with lines
+					rows[i].TitleLines = true
+					rows[i].TitleFrames = min(titleFrames, len(frames[i]))
+				}
+				changed = true
+			}
+		}
+	}
 }
 
 // rowKey identifies a row: by its frame (by site, or by function with only

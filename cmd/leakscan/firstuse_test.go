@@ -67,3 +67,35 @@ func TestMarkdownThroughGFM(t *testing.T) {
 		t.Error("a __dunder__ name became emphasis")
 	}
 }
+
+// TestByStackTitles: diff --by stack on a leak spread over four stacks of
+// one site (testdata/heap/stacks) finds the four, and no two rows of the
+// table read the same (issue 20, item 2: stacks that differed below the
+// third frame, or only in a line, printed identical text).
+func TestByStackTitles(t *testing.T) {
+	atRoot(t)
+	code, out, errOut := runCLI(t, nil, "diff", "testdata/heap/stacks", "--by", "stack", "--top", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	golden(t, "stacks.diff_by_stack.txt", out)
+	if !strings.Contains(out, "\n4 stacks grew steadily: +40.0 KiB") {
+		t.Errorf("the four leaking stacks are not found:\n%s", out)
+	}
+	seen := map[string]bool{}
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		_, title, ok := strings.Cut(line, "  main.") // rows of this program's own stacks
+		if !ok || !strings.Contains(line, "█") {
+			continue
+		}
+		rows++
+		if seen[title] {
+			t.Errorf("two rows read %q", title)
+		}
+		seen[title] = true
+	}
+	if rows < 6 {
+		t.Errorf("only %d rows of main's stacks:\n%s", rows, out)
+	}
+}
