@@ -18,6 +18,10 @@ type Figure struct {
 	Caption string
 	Image   string // path of the image relative to the report, "/"-separated; "" for none
 	Mermaid string // a Mermaid diagram (from RingMermaid); "" for none
+	// DOT is the path of a Graphviz DOT file relative to the report, in
+	// place of Image when the picture could not be drawn (leakscan-render
+	// missing); "" for none.
+	DOT string
 }
 
 // FigureKey names where a figure goes: under the suspect with the given
@@ -33,6 +37,12 @@ func mdFigures(w io.Writer, figs []Figure) {
 		fmt.Fprintf(w, "**%s**\n\n", mdText(f.Caption))
 		if f.Image != "" {
 			fmt.Fprintf(w, "![%s](%s)\n\n", mdText(f.Caption), imageLink(f.Image))
+		}
+		if f.DOT != "" {
+			base := path.Base(f.DOT)
+			png := strings.TrimSuffix(base, ".dot") + ".png"
+			fmt.Fprintf(w, "Not drawn: `leakscan-render` was not installed when this report was written. The graph is [%s](%s) (Graphviz DOT); %s draws it.\n\n",
+				mdText(base), imageLink(f.DOT), mdCode("leakscan-render png < "+base+" > "+png))
 		}
 		if f.Mermaid != "" {
 			fmt.Fprintf(w, "```mermaid\n%s```\n\n", f.Mermaid)

@@ -99,3 +99,18 @@ func TestByStackTitles(t *testing.T) {
 		t.Errorf("only %d rows of main's stacks:\n%s", rows, out)
 	}
 }
+
+// TestReportNoPictures: a report without pictures names no assets folder
+// and makes none (issue 20, item 8).
+func TestReportNoPictures(t *testing.T) {
+	atRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.md")
+	code, _, errOut := runCLI(t, nil, "report", "testdata/heap/leaky", "--pictures", "0", "-o", out)
+	if code != 0 || errOut != "leakscan: wrote "+out+" (no pictures)\n" {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.assets")); !os.IsNotExist(err) {
+		t.Errorf("an assets folder was made: %v", err)
+	}
+}

@@ -132,12 +132,77 @@ func TestRendererMissing(t *testing.T) {
 	atRoot(t)
 	t.Setenv("LEAKSCAN_RENDER", filepath.Join(t.TempDir(), "nothing-here"))
 	code, _, errOut := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request", "-o", filepath.Join(t.TempDir(), "x.svg"))
-	if code != 3 || !strings.Contains(errOut, "drawing svg") {
+	if code != 3 || !strings.Contains(errOut, "drawing SVG and PNG needs leakscan-render") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "go install github.com/leakscan/leakscan/cmd/leakscan-render@latest") {
+		t.Errorf("no install hint that works outside a clone: %s", errOut)
 	}
 	code, out, _ := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request")
 	if code != 0 || !strings.HasPrefix(out, "digraph ") {
 		t.Errorf("DOT to stdout: exit %d", code)
+	}
+}
+
+// TestReportWithoutRenderer: with only leakscan installed, report writes
+// the document anyway (issue 20, item 5: it exited 3 and left a
+// half-filled assets folder), with the graphs as DOT files it links, the
+// charts drawn, the Mermaid ring inline, and says how to install
+// leakscan-render.
+func TestReportWithoutRenderer(t *testing.T) {
+	atRoot(t)
+	t.Setenv("LEAKSCAN_RENDER", filepath.Join(t.TempDir(), "nothing-here"))
+	out := filepath.Join(t.TempDir(), "r.md")
+	code, _, errOut := runCLI(t, nil, "report", "testdata/pydump/traceback_cycle", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "leakscan: wrote " + out + ", and 4 pictures and 4 DOT graphs in " + strings.TrimSuffix(out, ".md") + ".assets\n" +
+		"leakscan: leakscan-render not found (next to leakscan, on PATH or as $LEAKSCAN_RENDER): 4 graphs written as DOT, not drawn; " +
+		"to draw graphs: go install github.com/leakscan/leakscan/cmd/leakscan-render@latest; from a clone: go install ./cmd/...\n"
+	if errOut != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	links := regexp.MustCompile(`\]\((r\.assets/[^)]+\.dot)\)`).FindAllStringSubmatch(text, -1)
+	if len(links) != 4 || strings.Count(text, "Not drawn: `leakscan-render` was not installed") != 4 {
+		t.Errorf("%d DOT links, want 4:\n%s", len(links), text)
+	}
+	for _, l := range links {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(out), l[1]))
+		if err != nil || !bytes.HasPrefix(b, []byte("digraph ")) {
+			t.Errorf("%s: not a DOT graph (%v)", l[1], err)
+		}
+	}
+	if n := len(imageLinkRE.FindAllString(text, -1)); n != 4 {
+		t.Errorf("%d images (the growth charts), want 4", n)
+	}
+	if !strings.Contains(text, "```mermaid\nflowchart LR\n") {
+		t.Error("the ring's Mermaid diagram is missing")
+	}
+}
+
+// TestReportFailsWhole: when a picture cannot be drawn (here a renderer
+// that fails), report exits 3 and leaves neither the document nor its
+// assets folder behind.
+func TestReportFailsWhole(t *testing.T) {
+	atRoot(t)
+	bad := filepath.Join(t.TempDir(), "leakscan-render")
+	if err := os.WriteFile(bad, []byte("#!/bin/sh\necho 'leakscan-render: out of luck' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LEAKSCAN_RENDER", bad)
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, nil, "report", "testdata/heap/leaky", "-o", filepath.Join(dir, "r.md"))
+	if code != 3 || errOut != "leakscan: drawing png: out of luck\n" {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
 
