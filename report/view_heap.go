@@ -275,7 +275,7 @@ func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 	if d == nil || len(d.Findings) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "### Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump).\n\n")
+	fmt.Fprintf(w, "%s Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump).\n\n", opt.section)
 	for i, f := range d.Findings {
 		fmt.Fprintf(w, "%d. **%s objects, %s** in %s, growing at %s: %s; in all %s.\n", i+1, units.Signed(f.Count.Delta, "count"),
 			units.Signed(series.Delta(f.Retained), "bytes"), mdCode(f.Type), mdCode(edgeText(f.Edge.Kind, f.Edge.Label)),

@@ -114,3 +114,42 @@ func TestReportNoPictures(t *testing.T) {
 		t.Errorf("an assets folder was made: %v", err)
 	}
 }
+
+// TestHeadingLevels: every Markdown golden starts with its verdict as the
+// one H1 (a report) or H2 (diff --format markdown) and never goes more
+// than one level deeper at a time (issue 20, item 6: H1 went to H3).
+func TestHeadingLevels(t *testing.T) {
+	mds, _ := filepath.Glob("testdata/*.md")
+	if len(mds) < 8 {
+		t.Fatalf("%d Markdown goldens", len(mds))
+	}
+	for _, p := range mds {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev, fence := 0, false
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "```") {
+				fence = !fence
+			}
+			level := len(line) - len(strings.TrimLeft(line, "#"))
+			if fence || level == 0 || !strings.HasPrefix(line[level:], " ") {
+				continue
+			}
+			want1 := 2
+			if strings.HasPrefix(filepath.Base(p), "report.") {
+				want1 = 1
+			}
+			switch {
+			case prev == 0 && level != want1:
+				t.Errorf("%s:%d: first heading is H%d, want H%d", p, i+1, level, want1)
+			case prev > 0 && level > prev+1:
+				t.Errorf("%s:%d: H%d after H%d", p, i+1, level, prev)
+			case prev > 0 && level == want1:
+				t.Errorf("%s:%d: a second H%d", p, i+1, level)
+			}
+			prev = level
+		}
+	}
+}
