@@ -63,7 +63,7 @@ func (fm *figureMaker) callGraph() error {
 	if err != nil {
 		return err
 	}
-	f, err := fm.graph("growth-graph", "Growth call graph: red grows, green shrinks; box size and edge width by change", func(b *bytes.Buffer) error {
+	f, err := fm.graph("growth-graph", "Growth call graph: red marks the functions that grew steadily (the leaks' paths), grey the others, with their class; font size and edge width by change", func(b *bytes.Buffer) error {
 		return dot.CallGraphDOT(b, cg, dot.CallGraphDOTOptions{})
 	})
 	if err != nil {

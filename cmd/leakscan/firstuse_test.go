@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,6 +151,34 @@ func TestHeadingLevels(t *testing.T) {
 				t.Errorf("%s:%d: a second H%d", p, i+1, level)
 			}
 			prev = level
+		}
+	}
+}
+
+// TestCallGraphWidth: the growth call graphs of the bundled series stay
+// narrow enough to read at GitHub's page width, about 900 pixels (issue
+// 20, item 3: 3,000 pixels shrank their labels to a third).
+func TestCallGraphWidth(t *testing.T) {
+	atRoot(t)
+	for name, args := range map[string][]string{
+		"heap":       {"diff", "testdata/heap/leaky"},
+		"goroutines": append([]string{"diff"}, goroutineSeries()...),
+	} {
+		out := filepath.Join(t.TempDir(), name+".png")
+		if code, _, errOut := runCLI(t, nil, append(args, "--graph", out)...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Width > 1000 {
+			t.Errorf("%s: the growth call graph is %d pixels wide", name, cfg.Width)
 		}
 	}
 }
