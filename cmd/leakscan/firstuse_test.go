@@ -182,3 +182,23 @@ func TestCallGraphWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstUseHelp: diff --help names Python dumps; leakscan-render
+// --help is not an error; a build without a version says why (issue 20,
+// item 9).
+func TestFirstUseHelp(t *testing.T) {
+	_, help, _ := runCLI(t, nil, "diff", "--help")
+	if !strings.Contains(help, "Given Python heap dumps") || !strings.Contains(help, "DUMP DUMP...") {
+		t.Errorf("diff --help does not mention Python dumps:\n%s", help)
+	}
+	if _, out, _ := runCLI(t, nil, "--version"); strings.Contains(out, "(devel) ") {
+		t.Errorf("--version says only (devel): %q", out)
+	}
+	bin := os.Getenv("LEAKSCAN_RENDER")
+	for _, arg := range []string{"--help", "-h"} {
+		out, err := exec.Command(bin, arg).CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), "usage: leakscan-render svg|png") {
+			t.Errorf("leakscan-render %s: %v %s", arg, err, out)
+		}
+	}
+}
