@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -249,58 +250,58 @@ func SiteFrames(r series.Row) []series.Frame {
 }
 
 // distinctTitles sets each stack row's TitleFrames and TitleLines so that
-// no two rows' names read the same: rows whose first frames coincide show
-// more frames, one at a time, until they differ; rows whose functions
-// coincide to the end show lines, from three frames on again. Each round groups the rows by the
-// name they would get (functions, how many, whether cut), so it costs
-// O(rows × frames shown) and ends after at most twice the longest
-// stack's length + 1 rounds.
+// no two rows' names read the same: a row shows three frames from its
+// site, or one more than it shares with the most similar other row, so
+// that it differs from every one (the shortest unique prefix: one more
+// than its longest common prefix with its neighbours in sorted order);
+// rows whose functions are the same to the end are named the same way by
+// their frames with lines. O(rows · log rows) comparisons of frames.
 func distinctTitles(rows []series.Row) {
 	frames := make([][]series.Frame, len(rows))
 	for i := range rows {
 		frames[i] = SiteFrames(rows[i])
-		rows[i].TitleFrames = min(titleFrames, len(frames[i]))
 	}
-	name := func(i int) string {
-		var b strings.Builder
-		for _, f := range frames[i][:rows[i].TitleFrames] {
-			b.WriteString(f.Func)
-			if rows[i].TitleLines {
-				fmt.Fprintf(&b, " %s:%d", f.File, f.Line)
-			}
-			b.WriteString("\x00")
-		}
-		if rows[i].TitleFrames < len(frames[i]) {
-			b.WriteString("…")
-		}
-		return b.String()
+	byFunc := func(a, b series.Frame) int { return strings.Compare(a.Func, b.Func) }
+	byFrame := func(a, b series.Frame) int {
+		return cmp.Or(strings.Compare(a.Func, b.Func), strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	}
-	for changed := true; changed; {
-		changed = false
-		groups := map[string][]int{}
-		for i := range rows {
-			k := name(i)
-			groups[k] = append(groups[k], i)
+	// name sets the rows' frames shown, ordered by cmpf: enough for the
+	// prefix to differ from each neighbour's.
+	name := func(idx []int, cmpf func(a, b series.Frame) int, lines bool) {
+		slices.SortFunc(idx, func(a, b int) int { return slices.CompareFunc(frames[a], frames[b], cmpf) })
+		common := func(a, b []series.Frame) int {
+			n := 0
+			for n < len(a) && n < len(b) && cmpf(a[n], b[n]) == 0 {
+				n++
+			}
+			return n
 		}
-		for _, g := range groups {
-			if len(g) < 2 {
-				continue
+		for k, i := range idx {
+			l := 0
+			if k > 0 {
+				l = common(frames[idx[k-1]], frames[i])
 			}
-			longer := false
-			for _, i := range g {
-				if rows[i].TitleFrames < len(frames[i]) {
-					rows[i].TitleFrames++
-					longer, changed = true, true
-				}
+			if k < len(idx)-1 {
+				l = max(l, common(frames[i], frames[idx[k+1]]))
 			}
-			if !longer && !rows[g[0]].TitleLines {
-				for _, i := range g { // the same functions to the end: again with lines
-					rows[i].TitleLines = true
-					rows[i].TitleFrames = min(titleFrames, len(frames[i]))
-				}
-				changed = true
-			}
+			rows[i].TitleFrames = min(len(frames[i]), max(titleFrames, l+1))
+			rows[i].TitleLines = lines
 		}
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	name(idx, byFunc, false)
+	for k := 0; k < len(idx); { // runs of the same functions to the end: by lines
+		j := k + 1
+		for j < len(idx) && slices.CompareFunc(frames[idx[k]], frames[idx[j]], byFunc) == 0 {
+			j++
+		}
+		if j-k > 1 {
+			name(slices.Clone(idx[k:j]), byFrame, true)
+		}
+		k = j
 	}
 }
 
