@@ -148,3 +148,19 @@ func BenchmarkProfileCallGraph(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDiffSeries10ByStack is `leakscan diff --by stack` on the same
+// series: one row per stack, named until the names differ.
+func BenchmarkDiffSeries10ByStack(b *testing.B) {
+	srcs := bigheap(b, "series/*.pb.gz")
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := Load(srcs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Analyze(Options{By: series.ByStack}, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func columns(res *series.Result) []column {
 			column{head: "LAST", right: true, cell: func(r series.Row) string { return units.Value(r.Last, unit) }},
 			column{head: "CHANGE", right: true, cell: func(r series.Row) string { return units.Signed(r.Delta, unit) }},
 			column{head: "%", right: true, cell: func(r series.Row) string { return pct(r.Trend) }},
-			column{head: rateHeader(res), right: true, cell: func(r series.Row) string { return units.Signed(r.Slope, unit) }},
+			column{head: rateHeader(res), right: true, cell: func(r series.Row) string { return units.Signed(r.Slope*rateOf(res).scale, unit) }},
 			column{head: "TREND", cell: func(r series.Row) string { return units.Sparkline(r.Values) }},
 		)
 	}

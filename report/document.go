@@ -18,6 +18,10 @@ type Figure struct {
 	Caption string
 	Image   string // path of the image relative to the report, "/"-separated; "" for none
 	Mermaid string // a Mermaid diagram (from RingMermaid); "" for none
+	// DOT is the path of a Graphviz DOT file relative to the report, in
+	// place of Image when the picture could not be drawn (leakscan-render
+	// missing); "" for none.
+	DOT string
 }
 
 // FigureKey names where a figure goes: under the suspect with the given
@@ -33,6 +37,12 @@ func mdFigures(w io.Writer, figs []Figure) {
 		fmt.Fprintf(w, "**%s**\n\n", mdText(f.Caption))
 		if f.Image != "" {
 			fmt.Fprintf(w, "![%s](%s)\n\n", mdText(f.Caption), imageLink(f.Image))
+		}
+		if f.DOT != "" {
+			base := path.Base(f.DOT)
+			png := strings.TrimSuffix(base, ".dot") + ".png"
+			fmt.Fprintf(w, "Not drawn: `leakscan-render` was not installed when this report was written. The graph is [%s](%s) (Graphviz DOT); %s draws it.\n\n",
+				mdText(base), imageLink(f.DOT), mdCode("leakscan-render png < "+base+" > "+png))
 		}
 		if f.Mermaid != "" {
 			fmt.Fprintf(w, "```mermaid\n%s```\n\n", f.Mermaid)
@@ -55,7 +65,8 @@ func imageLink(p string) string {
 // Markdown report with its figures.
 func Document(w io.Writer, res *series.Result, opt Options) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "# %s\n\n", mdText(VerdictLine(res)))
+	lead := leadResult(res)
+	fmt.Fprintf(ew, "# %s\n\n", mdText(VerdictLine(lead)))
 	if kw := Keywords(res); len(kw) > 0 {
 		codes := make([]string, len(kw))
 		for i, k := range kw {
@@ -63,7 +74,8 @@ func Document(w io.Writer, res *series.Result, opt Options) error {
 		}
 		fmt.Fprintf(ew, "Keywords: %s\n\n", strings.Join(codes, " "))
 	}
-	mdRest(ew, res, opt)
+	opt.section = "##"
+	mdRest(ew, res, lead, opt)
 	return ew.err
 }
 
@@ -74,21 +86,23 @@ const maxKeywords = 12
 // types, functions, coroutines and the creators of leaking goroutines,
 // suspects first, each once.
 //
-// Names every program has (Python's builtins, Go's runtime and sync) are
-// left out unless the suspects name nothing else.
+// Names of the language's own library (Python's standard modules, Go's
+// standard packages: see stdName) are left out unless the suspects name
+// nothing else; then the ones every program has (builtins, runtime,
+// sync) are left out unless they are all there is.
 func Keywords(res *series.Result) []string {
 	var kw []string
-	for _, common := range []bool{false, true} {
-		if common && len(kw) > 0 {
+	for tier := range 3 {
+		if tier > 0 && len(kw) > 0 {
 			break
 		}
-		add := func(s string) {
-			s = dot.Label(strings.TrimSpace(s))
-			if s != "" && commonName(s) == common && !slices.Contains(kw, s) && len(kw) < maxKeywords {
-				kw = append(kw, s)
-			}
-		}
 		for _, r := range append([]*series.Result{res}, res.Related...) {
+			add := func(s string) {
+				s = dot.Label(strings.TrimSpace(s))
+				if s != "" && keywordTier(r.Kind, s) == tier && !slices.Contains(kw, s) && len(kw) < maxKeywords {
+					kw = append(kw, s)
+				}
+			}
 			for _, row := range r.Suspects() {
 				rowKeywords(r, row, add)
 			}
@@ -97,9 +111,22 @@ func Keywords(res *series.Result) []string {
 	return kw
 }
 
-// commonName reports whether a type or function is the language's own.
-func commonName(s string) bool {
-	for _, p := range []string{"builtins.", "runtime.", "sync.", "internal/", "asyncio."} {
+// keywordTier is 0 for the program's own names, 1 for its language's
+// library, 2 for the names every program has.
+func keywordTier(kind series.Kind, s string) int {
+	switch {
+	case !stdName(kind, s):
+		return 0
+	case coreName(s):
+		return 2
+	}
+	return 1
+}
+
+// coreName reports whether a type or function is one every program of
+// its language has.
+func coreName(s string) bool {
+	for _, p := range []string{"builtins.", "runtime.", "sync.", "internal/"} {
 		if strings.HasPrefix(s, p) {
 			return true
 		}

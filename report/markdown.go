@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report/units"
 )
@@ -18,23 +19,51 @@ const maxDetails = 10
 // Markdown writes a report to paste into an issue: the verdict first, the
 // suspects table, each top suspect's stack in a collapsible block, the
 // other rows, then the inputs and warnings.
+//
+// The verdict is an H2 heading, to sit under the issue's own title; the
+// sections are H3, each suspect H4 (see Document for a whole document).
 func Markdown(w io.Writer, res *series.Result, opt Options) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "## %s\n\n", mdText(VerdictLine(res)))
-	mdRest(ew, res, opt)
+	lead := leadResult(res)
+	fmt.Fprintf(ew, "## %s\n\n", mdText(VerdictLine(lead)))
+	opt.section = "###"
+	mdRest(ew, res, lead, opt)
 	return ew.err
 }
 
-// mdRest is a Markdown report after its first line: the other verdicts,
-// the bodies, the inputs and the warnings.
-func mdRest(ew *errWriter, res *series.Result, opt Options) {
+// leadResult is the result whose verdict heads a report: the result
+// itself, or, when the growth of its top suspect is kept by reference
+// cycles, the cycle analysis among its related results, whose verdict
+// names the ring and the edge to break — the answer, where "11 types
+// grew" is only the symptom.
+func leadResult(res *series.Result) *series.Result {
+	sus := res.Suspects()
+	if len(sus) == 0 {
+		return res
+	}
+	if ti := heap.TypeOf(&sus[0]); ti == nil || ti.Sizes == nil || 2*float64(ti.Sizes.Unreachable) < sus[0].Delta {
+		return res
+	}
 	for _, rel := range res.Related {
-		if rel.Verdict.Suspects > 0 {
-			fmt.Fprintf(ew, "**%s**\n\n", mdText(VerdictLine(rel)))
+		if rel.By == series.ByRing && rel.Verdict.Suspects > 0 {
+			return rel
+		}
+	}
+	return res
+}
+
+// mdRest is a Markdown report after its first line, which gave lead's
+// verdict: the other verdicts, the bodies, the inputs and the warnings,
+// with sections at the heading level opt.section.
+func mdRest(ew *errWriter, res, lead *series.Result, opt Options) {
+	h := opt.section
+	for _, r := range append([]*series.Result{res}, res.Related...) {
+		if r != lead && (r.Verdict.Suspects > 0 || r == res) {
+			fmt.Fprintf(ew, "**%s**\n\n", mdText(VerdictLine(r)))
 		}
 	}
 	viewOf(res).mdLead(ew, res, opt)
-	mdBody(ew, res, opt, "###")
+	mdBody(ew, res, opt, h)
 	if empty := emptySections(res); empty != "" {
 		fmt.Fprintf(ew, "Also checked: %s.\n\n", mdText(empty))
 	}
@@ -42,10 +71,10 @@ func mdRest(ew *errWriter, res *series.Result, opt Options) {
 		if len(rel.Rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(ew, "### %s\n\n%s\n\n", mdText(capitalize(viewOf(rel).section(rel))), mdText(VerdictLine(rel)))
-		mdBody(ew, rel, opt, "####")
+		fmt.Fprintf(ew, "%s %s\n\n%s\n\n", h, mdText(capitalize(viewOf(rel).section(rel))), mdText(VerdictLine(rel)))
+		mdBody(ew, rel, opt, h+"#")
 	}
-	mdInputs(ew, res)
+	mdInputs(ew, res, h)
 	if len(res.Hidden) > 0 {
 		fmt.Fprintf(ew, "Hidden: %s.\n\n", mdText(hiddenNote(res)))
 	}
@@ -58,7 +87,7 @@ func mdRest(ew *errWriter, res *series.Result, opt Options) {
 		}
 	}
 	if len(warnings) > 0 {
-		fmt.Fprintf(ew, "### Warnings\n\n")
+		fmt.Fprintf(ew, "%s Warnings\n\n", h)
 		for _, wmsg := range warnings {
 			fmt.Fprintf(ew, "- %s\n", mdText(wmsg))
 		}
@@ -200,11 +229,8 @@ func mdTrend(w io.Writer, res *series.Result, r series.Row) {
 	if r.HasPct {
 		fmt.Fprintf(w, " (%s)", units.Percent(r.DeltaPct))
 	}
-	per := "snapshot"
-	if res.PerHour {
-		per = "hour"
-	}
-	fmt.Fprintf(w, ", %s per %s; up in %d of %d steps, Kendall τ = %.2f", units.Signed(r.Slope, unit), per, r.Up, len(r.Values)-1, r.Tau)
+	rt := rateOf(res)
+	fmt.Fprintf(w, ", %s per %s; up in %d of %d steps, Kendall τ = %.2f", units.Signed(r.Slope*rt.scale, unit), rt.per, r.Up, len(r.Values)-1, r.Tau)
 	if r.HasP {
 		fmt.Fprintf(w, ", Mann–Kendall p = %.2g", r.PValue)
 	}
@@ -227,8 +253,8 @@ func seriesList(vs []float64, unit string) string {
 	return strings.Join(parts, " → ")
 }
 
-func mdInputs(w io.Writer, res *series.Result) {
-	fmt.Fprintf(w, "### Inputs\n\n| # | File | Time | Sample types |\n|---:|---|---|---|\n")
+func mdInputs(w io.Writer, res *series.Result, h string) {
+	fmt.Fprintf(w, "%s Inputs\n\n| # | File | Time | Sample types |\n|---:|---|---|---|\n", h)
 	var t0 time.Time
 	if len(res.Inputs) > 0 {
 		t0 = res.Inputs[0].Time

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report/units"
@@ -18,6 +19,9 @@ type Options struct {
 	// suspect's section (keyed by FigureKey of its result and row), or
 	// after a result's suspects table (FigureKey with an empty row).
 	Figures map[string][]Figure
+	// section is the Markdown heading of a document's sections ("##"
+	// under an H1 title, "###" under an H2 one); set by the writers.
+	section string
 }
 
 // classes lists the classes in the order summaries mention them.
@@ -170,12 +174,41 @@ func caveat(res *series.Result) string {
 	return ""
 }
 
-func rateHeader(res *series.Result) string {
-	if res.PerHour {
-		return "RATE/H"
-	}
-	return "RATE/SNAP"
+// rate is the unit the human writers give growth rates in.
+type rate struct {
+	per   string  // "second", "minute", "hour", "day", "snapshot"
+	abbr  string  // for column heads: "S", "MIN", "H", "D", "SNAP"
+	scale float64 // multiplies a slope (per hour, or per snapshot) into this unit
 }
+
+// rateOf picks the natural unit of a series' span: per second under two
+// minutes, per minute under two hours, per hour under two days, else per
+// day — a two-second series says "+4 MiB per second", not an alarming
+// "+14 GiB per hour" it never lived to see. Per snapshot when the inputs
+// carry no times. (The JSON document keeps per hour: rate_unit.)
+func rateOf(res *series.Result) rate {
+	if !res.PerHour {
+		return rate{"snapshot", "SNAP", 1}
+	}
+	span := res.Verdict.Span
+	if span == 0 {
+		span = res.Span
+	}
+	if n := len(res.Inputs); span == 0 && n >= 2 && !res.Inputs[0].Time.IsZero() {
+		span = res.Inputs[n-1].Time.Sub(res.Inputs[0].Time)
+	}
+	switch {
+	case span < 2*time.Minute:
+		return rate{"second", "S", 1.0 / 3600}
+	case span < 2*time.Hour:
+		return rate{"minute", "MIN", 1.0 / 60}
+	case span < 48*time.Hour:
+		return rate{"hour", "H", 1}
+	}
+	return rate{"day", "D", 24}
+}
+
+func rateHeader(res *series.Result) string { return "RATE/" + rateOf(res).abbr }
 
 func pct(t series.Trend) string {
 	if !t.HasPct {

@@ -311,8 +311,8 @@ func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 	if d == nil || len(d.Findings) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "### Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump)%s.\n\n",
-		orCycles(d, ", or by the group of reference cycles that keeps them when no root reaches them"))
+	fmt.Fprintf(w, "%s Leaks\n\nObjects new since the first dump, by the container they pile up in (its accumulation point: the nearest object that dominates them and was already in the first dump)%s.\n\n",
+		opt.section, orCycles(d, ", or by the group of reference cycles that keeps them when no root reaches them"))
 	for i, f := range d.Findings {
 		if f.Cycle {
 			fmt.Fprintf(w, "%d. **%s objects, %s** kept only by %s through %s: new in the cycles %s; in all %s.\n", i+1,

@@ -41,6 +41,11 @@ type CGNode struct {
 	Flat, Cum []float64
 	New       bool // Cum is 0 at the first snapshot and > 0 at the last
 	Gone      bool // Cum is > 0 at the first snapshot and 0 at the last
+	// Class is the shape of Cum by the series engine's rules, as a diff
+	// classifies a row: growing marks the functions on the leaks' paths,
+	// apart from caches that fill (plateau) and buffers that are reset
+	// (sawtooth).
+	Class series.Class
 }
 
 // CGEdge is a call from one function to another, or a `go` statement.
@@ -62,6 +67,9 @@ type CallGraphOptions struct {
 	// edge whose |value| at every snapshot and whose |Δ| are below it is
 	// dropped (defaults 0.005 and 0.001).
 	NodeFraction, EdgeFraction float64
+	// Noise is the noise level of the series engine that classifies each
+	// node's Cum (CGNode.Class): the one the diff of the same series uses.
+	Noise series.Noise
 }
 
 // withDefaults fills in the zero options.
@@ -110,6 +118,13 @@ func Build(tab *stack.Table, units []Unit, n int, unit, sampleType string, times
 			}
 		}
 	}
+	ax := series.NewAxis(times)
+	if len(times) != n {
+		ax = series.NewAxis(make([]time.Time, n)) // by snapshot
+	}
+	for i := range all {
+		all[i].Class = series.Analyze(ax, all[i].Cum, opt.Noise, maxAbs(g.Total)).Class
+	}
 	keep := trimNodes(all, maxAbs(g.Total)*opt.NodeFraction, opt.MaxNodes)
 	newID := make([]int, len(all))
 	for i := range newID {
@@ -123,7 +138,7 @@ func Build(tab *stack.Table, units []Unit, n int, unit, sampleType string, times
 		g.Nodes = append(g.Nodes, nd)
 	}
 	g.DroppedNodes = len(all) - len(keep)
-	g.Edges, g.DroppedEdges = stackEdges(units, paths, newID, n, len(keep), maxAbs(g.Total)*opt.EdgeFraction)
+	g.Edges, g.DroppedEdges = stackEdges(units, paths, newID, g.Nodes, n, maxAbs(g.Total)*opt.EdgeFraction)
 	return g
 }
 
@@ -170,12 +185,13 @@ func cgPaths(tab *stack.Table, units []Unit, n int) ([]CGNode, [][]int32) {
 }
 
 // trimNodes returns the ids of the nodes worth drawing, in drawing order:
-// those whose |Cum| at some snapshot or whose |ΔCum| reaches floor, then at
+// those whose |Cum| at some snapshot or whose |ΔCum| reaches floor, and
+// those whose Cum grows however small (the paths of the leaks), then at
 // most limit of them, largest |ΔCum| first (ties: larger last Cum, name).
 func trimNodes(all []CGNode, floor float64, limit int) []int {
 	var keep []int
 	for i, nd := range all {
-		if maxAbs(nd.Cum) >= floor || math.Abs(series.Delta(nd.Cum)) >= floor {
+		if maxAbs(nd.Cum) >= floor || math.Abs(series.Delta(nd.Cum)) >= floor || nd.Class == series.Growing {
 			keep = append(keep, i)
 		}
 	}
@@ -194,8 +210,9 @@ func trimNodes(all []CGNode, floor float64, limit int) []int {
 // nodes: consecutive kept nodes make an edge, Residual when nodes were
 // skipped between them (on any stack, as pprof marks them), Spawn when the
 // caller is the creator. Edges whose |value| at every snapshot and |Δ| are
-// below floor are dropped.
-func stackEdges(units []Unit, paths [][]int32, newID []int, n, nodes int, floor float64) ([]CGEdge, int) {
+// below floor are dropped, unless they grew between two growing nodes.
+func stackEdges(units []Unit, paths [][]int32, newID []int, kept []CGNode, n int, floor float64) ([]CGEdge, int) {
+	nodes := len(kept)
 	var edges []CGEdge
 	var stamp []int             // per edge: 1 + the last unit that counted it
 	out := make([][]int, nodes) // per caller: its edges, for lookups
@@ -227,10 +244,11 @@ func stackEdges(units []Unit, paths [][]int32, newID []int, n, nodes int, floor 
 			parent, residual = to, false
 		}
 	}
-	kept := edges[:0]
+	drawn := edges[:0]
 	for _, e := range edges {
-		if maxAbs(e.Values) >= floor || math.Abs(series.Delta(e.Values)) >= floor {
-			kept = append(kept, e)
+		onLeak := kept[e.From].Class == series.Growing && kept[e.To].Class == series.Growing && series.Delta(e.Values) > 0
+		if maxAbs(e.Values) >= floor || math.Abs(series.Delta(e.Values)) >= floor || onLeak {
+			drawn = append(drawn, e)
 		}
 	}
 	spawnLast := func(e CGEdge) int {
@@ -239,10 +257,10 @@ func stackEdges(units []Unit, paths [][]int32, newID []int, n, nodes int, floor 
 		}
 		return 0
 	}
-	slices.SortFunc(kept, func(a, b CGEdge) int {
+	slices.SortFunc(drawn, func(a, b CGEdge) int {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(spawnLast(a), spawnLast(b)))
 	})
-	return kept, len(edges) - len(kept)
+	return drawn, len(edges) - len(drawn)
 }
 
 // addTo adds vs to sum, element by element.

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/analyze/stack"
 )
 
@@ -39,6 +40,9 @@ func CallGraph(ps *ProfileSeries, opt DiffOptions, cg callgraph.CallGraphOptions
 		}
 		ids := tab.FrameIDs(int32(sid))
 		units = append(units, callgraph.Unit{Frames: ids[stack.SiteIndex(ids, flags):], Creator: -1, Vals: vals})
+	}
+	if cg.Noise == (series.Noise{}) {
+		cg.Noise = opt.Noise
 	}
 	return callgraph.Build(tab, units, n, st.Unit, st.Type, ps.Times(), cg), nil
 }

@@ -169,3 +169,23 @@ func TestCallGraphRecursion(t *testing.T) {
 		t.Errorf("edges %+v", g.Edges)
 	}
 }
+
+// TestCallGraphClasses: each node's cum is classified as a diff row is,
+// so the picture can colour only the leaks' paths.
+func TestCallGraphClasses(t *testing.T) {
+	ps, err := LoadProfiles(leakySources(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := CallGraph(ps, DiffOptions{Noise: series.DefaultNoise}, callgraph.CallGraphOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, want := range map[string]series.Class{"main.newSession": series.Growing, "main.leakGlobalMap": series.Growing,
+		"main.newCacheEntry": series.Plateau, "main.fillBoundedCache": series.Plateau, "main.newBatchPage": series.Sawtooth,
+		"runtime.malg": series.Flat} {
+		if _, n := g.Node(fn); n == nil || n.Class != want {
+			t.Errorf("%s: %+v, want %s", fn, n, want)
+		}
+	}
+}

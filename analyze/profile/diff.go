@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -137,6 +138,7 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		}
 	}
 	maxTotal := slices.Max(totals)
+	ownNoise := growingSites(rows, opt, ax, maxTotal, n)
 	out := rows[:0]
 	for i := range rows {
 		r := &rows[i]
@@ -144,7 +146,11 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		if r.Allocated == 0 && slices.IndexFunc(r.Values, func(v float64) bool { return v != 0 }) < 0 {
 			continue // present only with zero values
 		}
-		r.Trend = series.Analyze(ax, r.Values, opt.Noise, maxTotal)
+		noise := opt.Noise
+		if ownNoise[r.Frame] {
+			noise.OfTotal = 0
+		}
+		r.Trend = series.Analyze(ax, r.Values, noise, maxTotal)
 		r.Churn = r.Class != series.Growing && r.Allocated > churnFactor*max(r.Max, r.Noise)
 		if r.Class == series.Growing {
 			r.Suspect, r.Reasons = true, []string{"growing"}
@@ -153,6 +159,9 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 		out = append(out, *r)
 	}
 	slices.SortFunc(out, series.ByTrendThenKey)
+	if opt.By == series.ByStack {
+		distinctTitles(out)
+	}
 
 	res := &series.Result{
 		Kind:       series.Kind(first.Kind()),
@@ -193,6 +202,107 @@ func Diff(ps *ProfileSeries, opt DiffOptions) (*series.Result, error) {
 	})
 	res.Verdict = series.VerdictOf(res.Suspects(), res.Span, n)
 	return res, nil
+}
+
+// growingSites returns, for a diff by stack, the allocation sites that
+// grow when their stacks are added up (what a diff by site calls
+// growing); nil for the other key modes. A stack of such a site is judged
+// against its own size only: the floor of a thousandth of the whole
+// profile (Noise.OfTotal) keeps changes too small to matter out of the
+// suspects, and the site's growth has cleared it already. Without this, a
+// leak spread over several stacks, each below the floor, is found by site
+// and missed by stack.
+func growingSites(rows []series.Row, opt DiffOptions, ax series.Axis, maxTotal float64, n int) map[series.Frame]bool {
+	if opt.By != series.ByStack {
+		return nil
+	}
+	sums := map[series.Frame][]float64{}
+	for _, r := range rows {
+		v := sums[r.Frame]
+		if v == nil {
+			v = make([]float64, n)
+			sums[r.Frame] = v
+		}
+		for i, x := range r.Values {
+			v[i] += x
+		}
+	}
+	out := map[series.Frame]bool{}
+	for f, v := range sums {
+		if series.Analyze(ax, v, opt.Noise, maxTotal).Class == series.Growing {
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// titleFrames is how many frames from the site a stack row's name shows
+// when that is enough to tell it from the others.
+const titleFrames = 3
+
+// SiteFrames returns a stack row's frames from its site (Row.Frame) on,
+// leaving out the allocation machinery inside it.
+func SiteFrames(r series.Row) []series.Frame {
+	if i := slices.Index(r.Stack, r.Frame); i > 0 {
+		return r.Stack[i:]
+	}
+	return r.Stack
+}
+
+// distinctTitles sets each stack row's TitleFrames and TitleLines so that
+// no two rows' names read the same: a row shows three frames from its
+// site, or one more than it shares with the most similar other row, so
+// that it differs from every one (the shortest unique prefix: one more
+// than its longest common prefix with its neighbours in sorted order);
+// rows whose functions are the same to the end are named the same way by
+// their frames with lines. O(rows · log rows) comparisons of frames.
+func distinctTitles(rows []series.Row) {
+	frames := make([][]series.Frame, len(rows))
+	for i := range rows {
+		frames[i] = SiteFrames(rows[i])
+	}
+	byFunc := func(a, b series.Frame) int { return strings.Compare(a.Func, b.Func) }
+	byFrame := func(a, b series.Frame) int {
+		return cmp.Or(strings.Compare(a.Func, b.Func), strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	}
+	// name sets the rows' frames shown, ordered by cmpf: enough for the
+	// prefix to differ from each neighbour's.
+	name := func(idx []int, cmpf func(a, b series.Frame) int, lines bool) {
+		slices.SortFunc(idx, func(a, b int) int { return slices.CompareFunc(frames[a], frames[b], cmpf) })
+		common := func(a, b []series.Frame) int {
+			n := 0
+			for n < len(a) && n < len(b) && cmpf(a[n], b[n]) == 0 {
+				n++
+			}
+			return n
+		}
+		for k, i := range idx {
+			l := 0
+			if k > 0 {
+				l = common(frames[idx[k-1]], frames[i])
+			}
+			if k < len(idx)-1 {
+				l = max(l, common(frames[i], frames[idx[k+1]]))
+			}
+			rows[i].TitleFrames = min(len(frames[i]), max(titleFrames, l+1))
+			rows[i].TitleLines = lines
+		}
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	name(idx, byFunc, false)
+	for k := 0; k < len(idx); { // runs of the same functions to the end: by lines
+		j := k + 1
+		for j < len(idx) && slices.CompareFunc(frames[idx[k]], frames[idx[j]], byFunc) == 0 {
+			j++
+		}
+		if j-k > 1 {
+			name(slices.Clone(idx[k:j]), byFrame, true)
+		}
+		k = j
+	}
 }
 
 // rowKey identifies a row: by its frame (by site, or by function with only

@@ -114,6 +114,13 @@ type Row struct {
 	Frame  Frame   // the site (by site), or the function (by function: Func only)
 	Stack  []Frame // the stack contributing most at the last snapshot, innermost first
 	Stacks int     // distinct stacks aggregated into this row
+	// TitleFrames and TitleLines say, for rows keyed by stack, how many
+	// frames from the site (Frame) a row's name shows, and whether with
+	// their lines, so that no two rows read the same: the analysis
+	// extends the name of rows that share their first frames until they
+	// differ. Zero: the view's default.
+	TitleFrames int
+	TitleLines  bool
 	// Allocated is how much the row allocated between the first and the
 	// last snapshot, from the cumulative alloc_* values of heap profiles
 	// when in-use values are compared; 0 otherwise.

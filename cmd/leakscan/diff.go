@@ -28,7 +28,7 @@ var (
 func newDiffCmd(s streams, runF func(context.Context, streams, *diffOptions) error) *cobra.Command {
 	opts := &diffOptions{}
 	cmd := &cobra.Command{
-		Use:   "diff PROFILE PROFILE... | DIR",
+		Use:   "diff PROFILE PROFILE... | DUMP DUMP... | DIR",
 		Short: "Show what grows across a series of heap profiles or goroutine dumps",
 		Long: `Compare two or more pprof profiles of one kind (heap profiles from
 /debug/pprof/heap, gzipped or not; "-" reads one from stdin; a directory
@@ -39,6 +39,12 @@ The growing ones are the leak suspects, ranked by growth and steadiness.
 Given goroutine dumps instead (proto or debug=1 goroutine profiles,
 debug=2 text, or tracebacks from a panic, SIGQUIT or a test timeout), it
 compares goroutine groups the same way: see "leakscan goroutines --help".
+
+Given Python heap dumps (written by the dumper "leakscan dumper python"
+prints), it compares the objects of each type, names the containers the
+new objects pile up in and the retainer path that keeps each growing type
+alive, and adds the reference cycles, asyncio tasks, file descriptors and
+event loops that grew. --by applies to profiles only.
 
 Profiles are put in the order of their own timestamps when all have one.
 Samples are keyed by function, file and line, so profiles of rebuilt
@@ -55,7 +61,10 @@ binaries still line up.`,
   # which goroutine groups grow, where they block, who created them
   leakscan diff g1.txt g2.txt g3.txt
 
-  # the growth call graph: red grows, green shrinks
+  # which Python types grow, what holds them, which cycles to break
+  leakscan diff snap-1.pydump.gz snap-2.pydump.gz snap-3.pydump.gz
+
+  # the growth call graph: red marks the functions that grew steadily
   leakscan diff heap-*.pb.gz --graph growth.svg
 
   # JSON for a CI job

@@ -81,8 +81,8 @@ func TestFakeFormat(t *testing.T) {
 	for _, want := range []string{
 		"3 Fake heap dumps, objects, by type, over 2.00 min",
 		"2 types grew steadily: +8 over 2.00 min.",
-		"1  growing      2     6      +4  +200%    +120  ▁▅█    app.Session\n",
-		"3  flat         3     3       0     0%       0  ▁▁▁    app.CacheEntry\n",
+		"1  growing      2     6      +4  +200%        +2  ▁▅█    app.Session\n",
+		"3  flat         3     3       0     0%         0  ▁▁▁    app.CacheEntry\n",
 		"app.Session is retained via:\n   module app\n     -[global REGISTRY]-> builtins.list\n     -[index [0]]-> app.Session   (6 of 6 instances share this path)",
 		"builtins.bytes grows with app.Session, whose instances hold most of the new ones",
 	} {

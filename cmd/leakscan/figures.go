@@ -28,6 +28,10 @@ type figureMaker struct {
 	assets *assetDir
 	figs   map[string][]report.Figure
 	grown  []string // Python types that grew, coloured in object graphs
+	// dotOnly: leakscan-render is not installed; graphs are written as
+	// DOT files, linked from the report, and counted in dots.
+	dotOnly bool
+	dots    int
 }
 
 // make draws every picture: the growth call graph of a profile or
@@ -59,16 +63,13 @@ func (fm *figureMaker) callGraph() error {
 	if err != nil {
 		return err
 	}
-	link, err := fm.picture("growth-graph.png", func(b *bytes.Buffer) error {
+	f, err := fm.graph("growth-graph", "Growth call graph: red marks the functions that grew steadily (the leaks' paths), grey the others, with their class; font size and edge width by change", func(b *bytes.Buffer) error {
 		return dot.CallGraphDOT(b, cg, dot.CallGraphDOTOptions{})
 	})
 	if err != nil {
 		return err
 	}
-	fm.add(report.FigureKey(fm.a.res, ""), report.Figure{
-		Caption: "Growth call graph: red grows, green shrinks; box size and edge width by change",
-		Image:   link,
-	})
+	fm.add(report.FigureKey(fm.a.res, ""), f)
 	return nil
 }
 
@@ -107,11 +108,10 @@ func (fm *figureMaker) suspects(res *series.Result) error {
 		if og == nil {
 			continue
 		}
-		link, err := fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
+		f, err := fm.graph(name+"-graph", caption, func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
 		if err != nil {
 			return err
 		}
-		f := report.Figure{Caption: caption, Image: link}
 		if ci != nil {
 			var m strings.Builder
 			if err := dot.RingMermaid(&m, ci); err != nil {
@@ -141,17 +141,25 @@ func (fm *figureMaker) chart(res *series.Result, r series.Row, name string) (str
 	return fm.assets.write(name, b.Bytes())
 }
 
-// picture draws DOT as a PNG into the assets.
-func (fm *figureMaker) picture(name string, write func(*bytes.Buffer) error) (string, error) {
+// graph draws DOT as a PNG into the assets (name.png) and returns its
+// figure; without leakscan-render, it keeps the DOT (name.dot) and the
+// figure links it instead.
+func (fm *figureMaker) graph(name, caption string, write func(*bytes.Buffer) error) (report.Figure, error) {
 	var dot bytes.Buffer
 	if err := write(&dot); err != nil {
-		return "", outputError{err}
+		return report.Figure{}, outputError{err}
+	}
+	if fm.dotOnly {
+		link, err := fm.assets.write(name+".dot", dot.Bytes())
+		fm.dots++
+		return report.Figure{Caption: caption, DOT: link}, err
 	}
 	png, err := drawDOT(fm.ctx, dot.Bytes(), "png")
 	if err != nil {
-		return "", err
+		return report.Figure{}, err
 	}
-	return fm.assets.write(name, png)
+	link, err := fm.assets.write(name+".png", png)
+	return report.Figure{Caption: caption, Image: link}, err
 }
 
 // earliest is the first dump of a series of several, to tell the growth
@@ -193,11 +201,11 @@ func (fm *figureMaker) findings(res *series.Result, fs []heap.Finding, slug stri
 		if err != nil {
 			continue
 		}
-		link, err = fm.picture(name+"-graph.png", func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
+		g, err := fm.graph(name+"-graph", "One new object and what keeps it alive, through the container (start yellow, roots green, grown types red)", func(b *bytes.Buffer) error { return dot.ObjGraphDOT(b, og) })
 		if err != nil {
 			return err
 		}
-		fm.add(key, report.Figure{Caption: "One new object and what keeps it alive, through the container (start yellow, roots green, grown types red)", Image: link})
+		fm.add(key, g)
 	}
 	return nil
 }

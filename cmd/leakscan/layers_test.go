@@ -46,7 +46,7 @@ var layers = map[string][]string{
 	"analyze/leakcheck": {"analyze", "analyze/input", "analyze/series"},
 
 	"report/units":            {},
-	"report/dot":              {"analyze/callgraph", "analyze/heap", "analyze/python", "report/units"},
+	"report/dot":              {"analyze/callgraph", "analyze/heap", "analyze/python", "analyze/series", "report/units"},
 	"report":                  {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series", "report/dot", "report/units"},
 	"report/chart":            {},
 	"report/render":           {},

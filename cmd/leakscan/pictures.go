@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -37,6 +38,9 @@ func pictureFormat(path string) (string, error) {
 // executable, else on $PATH.
 func rendererPath() (string, error) {
 	if p := os.Getenv("LEAKSCAN_RENDER"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("drawing SVG and PNG needs %s: $LEAKSCAN_RENDER names %s, which is not there (%s); .dot files need nothing", rendererName, p, installHint())
+		}
 		return p, nil
 	}
 	if exe, err := os.Executable(); err == nil {
@@ -48,7 +52,22 @@ func rendererPath() (string, error) {
 	if p, err := exec.LookPath(rendererName); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("drawing SVG and PNG needs %s next to leakscan or on PATH (go install github.com/leakscan/leakscan/cmd/...); .dot files need nothing", rendererName)
+	return "", fmt.Errorf("drawing SVG and PNG needs %s next to leakscan or on PATH (%s); .dot files need nothing", rendererName, installHint())
+}
+
+// modulePath is the module leakscan is built from.
+const modulePath = "github.com/leakscan/leakscan"
+
+// installHint says how to install leakscan-render: go install with the
+// version of this leakscan when the build knows it (not a local build,
+// "(devel)" or "+dirty"), else @latest — without a version, go install of
+// a path outside a clone matches no packages.
+func installHint() string {
+	v := "latest"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == modulePath && strings.HasPrefix(bi.Main.Version, "v") && !strings.Contains(bi.Main.Version, "+") {
+		v = bi.Main.Version
+	}
+	return "go install " + modulePath + "/cmd/" + rendererName + "@" + v + "; from a clone: go install ./cmd/..."
 }
 
 // drawDOT turns DOT into the picture format asked for. SVG and PNG are

@@ -132,12 +132,78 @@ func TestRendererMissing(t *testing.T) {
 	atRoot(t)
 	t.Setenv("LEAKSCAN_RENDER", filepath.Join(t.TempDir(), "nothing-here"))
 	code, _, errOut := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request", "-o", filepath.Join(t.TempDir(), "x.svg"))
-	if code != 3 || !strings.Contains(errOut, "drawing svg") {
+	if code != 3 || !strings.Contains(errOut, "drawing SVG and PNG needs leakscan-render") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "go install github.com/leakscan/leakscan/cmd/leakscan-render@latest") {
+		t.Errorf("no install hint that works outside a clone: %s", errOut)
 	}
 	code, out, _ := runCLI(t, nil, "graph", "testdata/pydump/leaky", "--type", "Request")
 	if code != 0 || !strings.HasPrefix(out, "digraph ") {
 		t.Errorf("DOT to stdout: exit %d", code)
+	}
+}
+
+// TestReportWithoutRenderer: with only leakscan installed, report writes
+// the document anyway (issue 20, item 5: it exited 3 and left a
+// half-filled assets folder), with the graphs as DOT files it links, the
+// charts drawn, the Mermaid ring inline, and says how to install
+// leakscan-render.
+func TestReportWithoutRenderer(t *testing.T) {
+	atRoot(t)
+	t.Setenv("LEAKSCAN_RENDER", filepath.Join(t.TempDir(), "nothing-here"))
+	out := filepath.Join(t.TempDir(), "r.md")
+	code, _, errOut := runCLI(t, nil, "report", "testdata/pydump/traceback_cycle", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	// Two charts (the leak's and its cycle group's) and the ring.
+	want := "leakscan: wrote " + out + ", and 2 pictures and 1 DOT graph in " + strings.TrimSuffix(out, ".md") + ".assets\n" +
+		"leakscan: leakscan-render not found (next to leakscan, on PATH or as $LEAKSCAN_RENDER): 1 graph written as DOT, not drawn; " +
+		"to draw graphs: go install github.com/leakscan/leakscan/cmd/leakscan-render@latest; from a clone: go install ./cmd/...\n"
+	if errOut != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	links := regexp.MustCompile(`\]\((r\.assets/[^)]+\.dot)\)`).FindAllStringSubmatch(text, -1)
+	if len(links) != 1 || strings.Count(text, "Not drawn: `leakscan-render` was not installed") != 1 {
+		t.Errorf("%d DOT links, want 1:\n%s", len(links), text)
+	}
+	for _, l := range links {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(out), l[1]))
+		if err != nil || !bytes.HasPrefix(b, []byte("digraph ")) {
+			t.Errorf("%s: not a DOT graph (%v)", l[1], err)
+		}
+	}
+	if n := len(imageLinkRE.FindAllString(text, -1)); n != 2 {
+		t.Errorf("%d images (the growth charts), want 2", n)
+	}
+	if !strings.Contains(text, "```mermaid\nflowchart LR\n") {
+		t.Error("the ring's Mermaid diagram is missing")
+	}
+}
+
+// TestReportFailsWhole: when a picture cannot be drawn (here a renderer
+// that fails), report exits 3 and leaves neither the document nor its
+// assets folder behind.
+func TestReportFailsWhole(t *testing.T) {
+	atRoot(t)
+	bad := filepath.Join(t.TempDir(), "leakscan-render")
+	if err := os.WriteFile(bad, []byte("#!/bin/sh\necho 'leakscan-render: out of luck' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LEAKSCAN_RENDER", bad)
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, nil, "report", "testdata/heap/leaky", "-o", filepath.Join(dir, "r.md"))
+	if code != 3 || errOut != "leakscan: drawing png: out of luck\n" {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }
 
@@ -158,7 +224,8 @@ func TestReportBundled(t *testing.T) {
 		{"goroutines", "", "# 5 goroutine groups are leak suspects: 5 grew by +75 goroutines", []string{"`main."}, 4, false},
 		// The cycles' leak, told once: its chart, and the ring in the
 		// cycles' section with that group's chart.
-		{"pydump", "testdata/pydump/traceback_cycle", "# 1 leak: objects are kept by 1 group of reference cycles, +1700 objects", []string{"`traceback_cycle.ClientResponse`", "`ClientResponse.read`"}, 3, true},
+		// The title is the cycle's verdict, which names the edge to break.
+		{"pydump", "testdata/pydump/traceback_cycle", "# 1 reference cycle group grew: +100 cycles over 0.43 s; the top one, ClientResponse → StreamReader → ClientPayloadError → traceback → frame(ClientResponse.read) ↺, keeps 633 KiB alive — break StreamReader.\\_exception.\n", []string{"`traceback_cycle.ClientResponse`", "`ClientResponse.read`"}, 3, true},
 		// One leak, told once: its chart and picture, and none per type.
 		{"eventloops", "testdata/pydump/event_loops", "# 1 leak: objects pile up in 1 container, +450 objects", []string{"`socket.socket`"}, 5, false},
 	} {

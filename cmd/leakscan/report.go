@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/report"
+	"github.com/leakscan/leakscan/report/units"
 	"github.com/spf13/cobra"
 )
 
@@ -73,6 +74,9 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	warn(s, a.res.Warnings)
 	assets := newAssetDir(opts.Output)
 	fm := &figureMaker{ctx: ctx, a: a, opts: opts, assets: assets, figs: map[string][]report.Figure{}}
+	if _, err := rendererPath(); err != nil {
+		fm.dotOnly = true // write the graphs as DOT: the report, not a failure
+	}
 	if err := fm.make(); err != nil {
 		return err
 	}
@@ -80,24 +84,53 @@ func runReport(ctx context.Context, s streams, args []string, opts *reportOption
 	if err := report.Document(&doc, a.res, report.Options{Top: opts.Top, Figures: fm.figs}); err != nil {
 		return outputError{err}
 	}
-	if err := writeOutput(opts.Output, doc.Bytes()); err != nil {
+	// Everything is made before anything is written: a failure leaves no
+	// half-filled assets folder and no report linking pictures it lacks.
+	if err := assets.flush(); err != nil {
 		return err
 	}
-	pictures := fmt.Sprintf("%d pictures", assets.count)
-	if assets.count == 1 {
-		pictures = "1 picture"
+	if err := writeOutput(opts.Output, doc.Bytes()); err != nil {
+		assets.remove()
+		return err
 	}
-	fmt.Fprintf(s.ErrOut, "leakscan: wrote %s and %s in %s\n", opts.Output, pictures, assets.dir)
+	fmt.Fprintf(s.ErrOut, "leakscan: wrote %s\n", reportSummary(opts.Output, assets, fm.dots))
+	if fm.dots > 0 {
+		fmt.Fprintf(s.ErrOut, "leakscan: %s not found (next to leakscan, on PATH or as $LEAKSCAN_RENDER): %s as DOT, not drawn; to draw graphs: %s\n",
+			rendererName, units.Count(fm.dots, "graph")+" written", installHint())
+	}
 	return nil
 }
 
+// reportSummary says what a report run wrote: the document, and the
+// pictures and DOT files in its assets folder when there are any.
+func reportSummary(doc string, assets *assetDir, dots int) string {
+	if len(assets.files) == 0 {
+		return doc + " (no pictures)"
+	}
+	var parts []string
+	if n := len(assets.files) - dots; n > 0 {
+		parts = append(parts, units.Count(n, "picture"))
+	}
+	if dots > 0 {
+		parts = append(parts, units.Count(dots, "DOT graph"))
+	}
+	return fmt.Sprintf("%s, and %s in %s", doc, strings.Join(parts, " and "), assets.dir)
+}
+
 // assetDir is the directory of a report's pictures: FILE.assets next to
-// FILE.md.
+// FILE.md. Pictures are kept in memory until flush writes them all.
 type assetDir struct {
-	dir   string // path on disk
-	rel   string // as linked from the report
-	count int
-	made  bool
+	dir     string // path on disk
+	rel     string // as linked from the report
+	files   []asset
+	made    bool     // flush created dir
+	written []string // paths flush wrote
+}
+
+// asset is one file of a report's assets.
+type asset struct {
+	name string
+	data []byte
 }
 
 func newAssetDir(report string) *assetDir {
@@ -105,17 +138,42 @@ func newAssetDir(report string) *assetDir {
 	return &assetDir{dir: filepath.Join(filepath.Dir(report), base), rel: base}
 }
 
-// write saves one picture and returns its link relative to the report.
+// write keeps one picture for flush and returns its link relative to the
+// report.
 func (d *assetDir) write(name string, data []byte) (string, error) {
-	if !d.made {
+	d.files = append(d.files, asset{name, data})
+	return d.rel + "/" + name, nil
+}
+
+// flush writes the pictures into the directory, creating it when there
+// is something to write; on a failure it removes what it wrote.
+func (d *assetDir) flush() error {
+	if len(d.files) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(d.dir); os.IsNotExist(err) {
 		if err := os.MkdirAll(d.dir, 0o755); err != nil {
-			return "", outputError{err}
+			return outputError{err}
 		}
 		d.made = true
 	}
-	if err := os.WriteFile(filepath.Join(d.dir, name), data, 0o644); err != nil {
-		return "", outputError{err}
+	for _, f := range d.files {
+		p := filepath.Join(d.dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			d.remove()
+			return outputError{err}
+		}
+		d.written = append(d.written, p)
 	}
-	d.count++
-	return d.rel + "/" + name, nil
+	return nil
+}
+
+// remove deletes what flush wrote, and the directory when flush made it.
+func (d *assetDir) remove() {
+	for _, p := range d.written {
+		os.Remove(p)
+	}
+	if d.made {
+		os.Remove(d.dir)
+	}
 }

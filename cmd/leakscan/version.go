@@ -26,14 +26,16 @@ func newVersionCmd(s streams) *cobra.Command {
 }
 
 // versionString is the version, the Go release and the platform: the
-// version set at link time, else the module's, else the VCS revision the
-// build stamped, else "(devel)".
+// version set at link time, else the module's (go install …@v1.2.3), else
+// the VCS revision the build stamped, else a note that says why there is
+// none: a build from source without version control information (go run,
+// go test, a tree outside git, -buildvcs=false).
 func versionString() string {
 	v := version
 	if bi, ok := debug.ReadBuildInfo(); v == "" && ok {
 		v = bi.Main.Version
 		if v == "" || v == "(devel)" {
-			v = "(devel)"
+			v = unstamped
 			for _, st := range bi.Settings {
 				if st.Key == "vcs.revision" && len(st.Value) >= 12 {
 					v = "(devel " + st.Value[:12] + ")"
@@ -42,7 +44,10 @@ func versionString() string {
 		}
 	}
 	if v == "" {
-		v = "(devel)"
+		v = unstamped
 	}
 	return fmt.Sprintf("%s %s %s/%s", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
+
+// unstamped is the version of a build that carries none.
+const unstamped = "(devel: built from source without version control information)"

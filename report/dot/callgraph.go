@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report/units"
 )
 
@@ -20,35 +21,51 @@ type CallGraphDOTOptions struct {
 }
 
 // CallGraphDOT writes a growth call graph as Graphviz DOT in pprof's diff
-// vocabulary: a node's colour says how its cum value changed (red grew,
-// green shrank, grey did not; the deeper, the larger the change), its font
-// size how its flat value changed, an edge's width how much more or less
-// went through it. Beyond pprof, each node shows its series of cum
-// values, new functions have a double border and a "NEW" line, gone ones
-// a dashed border, edges through trimmed functions are dotted and `go`
-// statements dashed.
+// vocabulary, with one change: only the functions whose cum value grew
+// steadily (class growing: the paths of the leak suspects) are red, the
+// deeper the larger their growth; shrinking ones are green; everything
+// else — a cache that filled and stopped, a buffer that is reset, what
+// did not change — is grey, with its class in the box. A node's font size
+// says how its flat value changed, an edge's width how much more or less
+// went through it, its colour that of the function it calls. Beyond
+// pprof, each node shows its series of cum values, new functions have a
+// double border and a "NEW" line, gone ones a dashed border, edges
+// through trimmed functions are dotted and `go` statements dashed.
+//
+// The picture is kept narrow enough to read at a page's width (GitHub
+// shows about 900 pixels): labels of at most 40 characters a line, fonts
+// of 12 to 20 points, and the graph's separate parts packed two to a row,
+// the parts with the largest growth first, instead of all in one row.
 func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions) error {
 	g := &dotGraph{name: "leakscan"}
 	g.graph = attrs("label", cgLegend(cg, opt), "labelloc", "t", "fontname", "Helvetica", "fontsize", "14",
-		"rankdir", "TB", "nodesep", "0.3", "ranksep", "0.4", "tooltip", "leakscan growth call graph")
+		"rankdir", "TB", "nodesep", "0.3", "ranksep", "0.4", "pack", "true", "packmode", "array_tu2",
+		"tooltip", "leakscan growth call graph")
 	g.node = attrs("shape", "box", "style", "filled", "fontname", "Helvetica", "margin", "0.15,0.06")
 	g.edge = attrs("fontname", "Helvetica", "fontsize", "12", "arrowsize", "0.8")
 
-	maxCum, maxFlat := 0.0, 0.0
+	maxGrow, maxShrink, maxFlat := 0.0, 0.0, 0.0
 	for _, n := range cg.Nodes {
-		maxCum = math.Max(maxCum, math.Abs(cgChange(n.Cum)))
+		switch d := cgChange(n.Cum); n.Class {
+		case series.Growing:
+			maxGrow = math.Max(maxGrow, d)
+		case series.Shrinking:
+			maxShrink = math.Max(maxShrink, -d)
+		}
 		maxFlat = math.Max(maxFlat, math.Abs(cgChange(n.Flat)))
 	}
 	names := cgShortNames(cg.Nodes)
 	for i, n := range cg.Nodes {
-		d := cgChange(n.Cum)
-		fill, line, text := cgColors(d, maxCum)
+		fill, line, text := cgClassColors(n, maxGrow, maxShrink)
 		lines := []string{names[i]}
 		if n.New {
 			lines = append([]string{"NEW"}, lines...)
 		}
 		if n.Gone {
 			lines = append(lines, "gone")
+		}
+		if note := cgClassNote(n); note != "" {
+			lines = append(lines, note)
 		}
 		if df := cgChange(n.Flat); df != 0 {
 			lines = append(lines, "flat "+units.Signed(df, cg.Unit))
@@ -61,12 +78,12 @@ func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions)
 		case n.Gone:
 			style = "filled,dashed"
 		}
-		tip := []string{n.Func, n.File, "cum " + cgSeriesText(n.Cum, cg.Unit)}
+		tip := []string{n.Func, n.File, "cum " + cgSeriesText(n.Cum, cg.Unit) + ": " + string(n.Class)}
 		if slices.ContainsFunc(n.Flat, func(v float64) bool { return v != 0 }) {
 			tip = append(tip, "flat "+cgSeriesText(n.Flat, cg.Unit))
 		}
 		g.addNode(dotNodeID(i), "label", dotLines(lines...), "tooltip", cgTip(tip...),
-			"fontsize", strconv.Itoa(cgFontSize(cgChange(n.Flat), maxFlat)),
+			"fontsize", strconv.Itoa(cgFontSize(cgChange(n.Flat), maxFlat)), "sortv", strconv.Itoa(i),
 			"fillcolor", fill, "color", line, "fontcolor", text, "style", style, "peripheries", peripheries)
 	}
 
@@ -76,7 +93,7 @@ func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions)
 	}
 	for _, e := range cg.Edges {
 		d := cgChange(e.Values)
-		_, line, _ := cgColors(d, maxEdge)
+		_, line, _ := cgClassColors(cg.Nodes[e.To], maxGrow, maxShrink)
 		label := units.Signed(d, cg.Unit)
 		style := "solid"
 		if e.Spawn {
@@ -94,6 +111,20 @@ func CallGraphDOT(w io.Writer, cg *callgraph.CallGraph, opt CallGraphDOTOptions)
 			"penwidth", strconv.FormatFloat(width, 'f', 2, 64), "color", line, "fontcolor", line, "style", style)
 	}
 	return g.write(w)
+}
+
+// cgClassNote names the class of a node that changed without growing
+// steadily, so that a grey box says why it is not a suspect.
+func cgClassNote(n callgraph.CGNode) string {
+	switch n.Class {
+	case series.Plateau:
+		return "plateau: filled, then stopped"
+	case series.Sawtooth:
+		return "sawtooth: rises and falls back"
+	case series.Shrinking:
+		return "shrinking"
+	}
+	return ""
 }
 
 // cgChange is the series' last value minus its first.
@@ -124,11 +155,26 @@ func cgLegend(cg *callgraph.CallGraph, opt CallGraphDOTOptions) string {
 	if cg.DroppedEdges > 0 {
 		shown += fmt.Sprintf(", %d small %s hidden", cg.DroppedEdges, cgPlural(cg.DroppedEdges, "call"))
 	}
-	lines = append(lines, head, shown,
-		"red grew · green shrank · grey unchanged · font size: flat change · double border: new · dashed border: gone",
-		"edge width: change · dotted edge: through functions not shown · dashed edge: go statement")
+	growing := 0
+	for _, n := range cg.Nodes {
+		if n.Class == series.Growing {
+			growing++
+		}
+	}
+	suspects := "no function grew steadily: nothing is red"
+	if growing > 0 {
+		suspects = fmt.Sprintf("red: the %s that grew steadily, on the leak suspects' paths", cgCount(growing, "function"))
+	}
+	lines = append(lines, head, shown, suspects,
+		"grey: did not grow steadily (filled and stopped, reset, unchanged: class in the box)",
+		"green: shrank · font size: flat change · edge width: change",
+		"double border: new · dashed border: gone · dashed edge: go statement",
+		"dotted edge: through functions not shown")
 	return cgTip(lines...)
 }
+
+// cgCount is "1 function", "3 functions".
+func cgCount(n int, noun string) string { return strconv.Itoa(n) + " " + cgPlural(n, noun) }
 
 func cgPlural(n int, noun string) string {
 	if n == 1 {
@@ -145,6 +191,10 @@ func cgSeriesText(vs []float64, unit string) string {
 	}
 	return strings.Join(parts, " → ") + " (" + units.Signed(cgChange(vs), unit) + ")"
 }
+
+// cgMaxLine is the longest series line of a node before its change goes
+// on a line of its own.
+const cgMaxLine = 32
 
 // cgSeriesLines writes a series compactly for a label: every value up to
 // four snapshots, else the first, "…" and the last; then the change, on
@@ -166,7 +216,7 @@ func cgSeriesLines(prefix string, vs []float64, unit string) []string {
 		parts = []string{units.Value(vs[0], unit), "…", units.Value(vs[len(vs)-1], unit)}
 	}
 	s, d := prefix+strings.Join(parts, " → "), "("+units.Signed(cgChange(vs), unit)+")"
-	if len([]rune(s))+1+len([]rune(d)) > maxLabel {
+	if len([]rune(s))+1+len([]rune(d)) > cgMaxLine {
 		return []string{s, d}
 	}
 	return []string{s + " " + d}
@@ -220,13 +270,14 @@ func cgShortNames(nodes []callgraph.CGNode) []string {
 	return names
 }
 
-// cgFontSize grows from 12 to 28 points with the square root of a node's
-// |Δflat| relative to the largest (pprof scales by flat the same way).
+// cgFontSize grows from 12 to 20 points with the square root of a node's
+// |Δflat| relative to the largest (pprof scales by flat the same way; its
+// larger range made pictures too wide to read at a page's width).
 func cgFontSize(d, max float64) int {
 	if max <= 0 {
 		return 12
 	}
-	return 12 + int(math.Round(16*math.Sqrt(math.Abs(d)/max)))
+	return 12 + int(math.Round(8*math.Sqrt(math.Abs(d)/max)))
 }
 
 // cgRGB is a colour; the palette's ends are mixed by the size of a change.
@@ -250,15 +301,29 @@ var (
 
 // cgColors returns the fill, outline and text colours of a change d given
 // the largest |change| max: grey mixed towards red (growth) or green by
-// the square root of |d|/max, so that small changes still show a tint.
+// the square root of |d|/max, at least half way so that the
+// smallest suspect is still plainly red.
 func cgColors(d, max float64) (fill, line, text string) {
 	t := 0.0
-	if max > 0 {
-		t = math.Sqrt(math.Min(1, math.Abs(d)/max))
+	if max > 0 && d != 0 {
+		t = math.Max(0.5, math.Sqrt(math.Min(1, math.Abs(d)/max)))
 	}
 	f, l, x := cgRedFill, cgRedLine, cgRedText
 	if d < 0 {
 		f, l, x = cgGreenFill, cgGreenLine, cgGreenText
 	}
 	return cgMix(cgGreyFill, f, t).hex(), cgMix(cgGreyLine, l, t).hex(), cgMix(cgGreyText, x, t).hex()
+}
+
+// cgClassColors colours a node by its class: red for growing, green for
+// shrinking, scaled by its change against the largest of its kind; grey
+// for every other class.
+func cgClassColors(n callgraph.CGNode, maxGrow, maxShrink float64) (fill, line, text string) {
+	switch d := cgChange(n.Cum); n.Class {
+	case series.Growing:
+		return cgColors(d, maxGrow)
+	case series.Shrinking:
+		return cgColors(d, maxShrink)
+	}
+	return cgColors(0, 0)
 }

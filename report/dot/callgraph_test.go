@@ -10,6 +10,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze"
 	"github.com/leakscan/leakscan/analyze/callgraph"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/report/internal/testkit"
 )
 
@@ -30,13 +31,13 @@ func handmade() *callgraph.CallGraph {
 		Unit: "bytes", SampleType: "inuse_space",
 		Times: []time.Time{t0, t0.Add(time.Minute), t0.Add(2 * time.Minute)},
 		Nodes: []callgraph.CGNode{
-			{Func: "main.main", File: "/src/main.go", Flat: mib(0, 0, 0), Cum: mib(8, 12, 20)},
-			{Func: "github.com/acme/shop/cart.(*Cart).Add", File: "/src/cart/cart.go", Flat: mib(1, 5, 11), Cum: mib(1, 5, 11)},
+			{Func: "main.main", File: "/src/main.go", Flat: mib(0, 0, 0), Cum: mib(8, 12, 20), Class: series.Growing},
+			{Func: "github.com/acme/shop/cart.(*Cart).Add", File: "/src/cart/cart.go", Flat: mib(1, 5, 11), Cum: mib(1, 5, 11), Class: series.Growing},
 			{Func: "github.com/acme/shop/cache.newEntry[go.shape.*github.com/acme/shop/item.Item]", File: "/src/cache/cache.go",
-				Flat: mib(0, 1, 4), Cum: mib(0, 1, 4), New: true},
-			{Func: hostileFunc, File: "/tmp/a\"b\\c.go", Flat: mib(0, 1, 2), Cum: mib(0, 1, 2), New: true},
-			{Func: "main.oldWorker", File: "/src/main.go", Flat: mib(2, 1, 0), Cum: mib(2, 1, 0), Gone: true},
-			{Func: "bytes.(*Buffer).grow", File: "/go/src/bytes/buffer.go", Flat: mib(5, 5, 3), Cum: mib(5, 5, 3)},
+				Flat: mib(0, 1, 4), Cum: mib(0, 1, 4), New: true, Class: series.Growing},
+			{Func: hostileFunc, File: "/tmp/a\"b\\c.go", Flat: mib(0, 1, 2), Cum: mib(0, 1, 2), New: true, Class: series.New},
+			{Func: "main.oldWorker", File: "/src/main.go", Flat: mib(2, 1, 0), Cum: mib(2, 1, 0), Gone: true, Class: series.Gone},
+			{Func: "bytes.(*Buffer).grow", File: "/go/src/bytes/buffer.go", Flat: mib(5, 5, 3), Cum: mib(5, 5, 3), Class: series.Shrinking},
 		},
 		Edges: []callgraph.CGEdge{
 			{From: 0, To: 1, Values: mib(1, 5, 11)},
@@ -96,7 +97,7 @@ func TestCallGraphDOTHandmade(t *testing.T) {
 	s := string(out)
 	for _, want := range []string{`label="NEW\nevil.\"quoted\"\\N\\nnext</script…xxx`, `peripheries="2"`, `style="filled,dashed"`,
 		`style="dotted"`, `label=" go −2.00 MiB"`, `"NEW\ncache.newEntry[go.shape.*github.com/acme/shop/item.Item]`,
-		`"cart.(*Cart).Add\nflat +10.0 MiB\ncum 1.00 MiB → 5.00 MiB → 11.0 MiB (+10.0 MiB)"`,
+		`"cart.(*Cart).Add\nflat +10.0 MiB\ncum 1.00 MiB → 5.00 MiB → 11.0 MiB\n(+10.0 MiB)"`,
 		`"before.pb.gz → after.pb.gz\ninuse_space · 3 snapshots over 2.00 min · total 8.00 MiB → 20.0 MiB (+12.0 MiB)\n6 of 9 functions shown, 1 small call hidden\n`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("DOT lacks %s", want)
@@ -130,7 +131,7 @@ func TestCallGraphDOTColors(t *testing.T) {
 	if !(small[3:] > big[3:]) { // redder fills have less green and blue
 		t.Errorf("fills %s (small) and %s (big) not deeper with the change", small, big)
 	}
-	if cgFontSize(0, 10) != 12 || cgFontSize(-10, 10) != 28 || cgFontSize(3, 0) != 12 {
+	if cgFontSize(0, 10) != 12 || cgFontSize(-10, 10) != 20 || cgFontSize(3, 0) != 12 {
 		t.Error("font sizes")
 	}
 	if got := cgShortFunc("github.com/a/b.(*T).M"); got != "b.(*T).M" {
@@ -167,8 +168,31 @@ func TestCallGraphDOTLeakyHeap(t *testing.T) {
 	}
 	out := callGraphDOT(t, cg, CallGraphDOTOptions{})
 	testkit.Golden(t, "callgraph/heap-leaky.default.dot", out)
-	if !strings.Contains(string(out), `"main.leakSliceHolder\ncum 5.51 MiB → … → 32.1 MiB (+26.6 MiB)"`) {
+	s := string(out)
+	if !strings.Contains(s, `"main.leakSliceHolder\ncum 5.51 MiB → … → 32.1 MiB\n(+26.6 MiB)"`) {
 		t.Errorf("no series on main.leakSliceHolder")
+	}
+	// Only the leaks' paths are red (issue 20, item 3: the cache that
+	// fills and the sawtooth buffer were as red as the leaks); the others
+	// are grey and say why; the picture says what red means.
+	node := regexp.MustCompile(`(?m)^  n\d+ \[label="([^"\\]*(?:\\.[^"\\]*)*)".*fillcolor="(#[0-9a-f]{6})"`)
+	red := map[string]bool{}
+	for _, m := range node.FindAllStringSubmatch(s, -1) {
+		name, _, _ := strings.Cut(m[1], `\n`)
+		red[name] = m[2] != "#f2f2f2"
+	}
+	for fn, want := range map[string]bool{"main.newSession": true, "main.leakSliceHolder": true, "main.newMapValue": true,
+		"main.leakGlobalMap": true, "main.newCacheEntry": false, "main.(*lruCache).get": false, "main.fillBoundedCache": false,
+		"main.newBatchPage": false, "main.batchBuffer": false, "runtime.malg": false} {
+		if got, ok := red[fn]; !ok || got != want {
+			t.Errorf("%s: coloured %v (drawn: %v), want %v", fn, got, ok, want)
+		}
+	}
+	for _, want := range []string{`main.newCacheEntry\nplateau: filled, then stopped`, `main.newBatchPage\nsawtooth: rises and falls back`,
+		`red: the 4 functions that grew steadily, on the leak suspects' paths`, `packmode="array_tu2"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("DOT lacks %s", want)
+		}
 	}
 }
 

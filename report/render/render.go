@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -96,7 +98,8 @@ var (
 // SVG lays out the DOT graph and writes it to w as SVG, as Graphviz's own
 // SVG renderer draws it, except that bidirectional formatting characters
 // (which Graphviz also makes from character references such as &#8238;)
-// are replaced by U+FFFD.
+// are replaced by U+FFFD, and that text is drawn at svgFontScale of the
+// size the layout made room for.
 func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	var buf bytes.Buffer
 	err := withGraph(ctx, dot, func(g *graphviz.Graphviz, graph *graphviz.Graph) error {
@@ -105,7 +108,7 @@ func SVG(ctx context.Context, dot []byte, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("rendering SVG: %w", err)
 	}
-	if _, err := w.Write(cleanSVG(buf.Bytes())); err != nil {
+	if _, err := w.Write(scaleSVGFonts(cleanSVG(buf.Bytes()), svgFontScale)); err != nil {
 		return fmt.Errorf("writing SVG: %w", err)
 	}
 	return nil
@@ -224,4 +227,29 @@ func withGraph(ctx context.Context, dot []byte, fn func(*graphviz.Graphviz, *gra
 		return badInput("graph has %d nodes; at most %d can be drawn (trim it first)", n, MaxNodes)
 	}
 	return fn(gv, graph)
+}
+
+// svgFontScale is the fraction of its font size at which an SVG's text is
+// drawn. Graphviz lays text out with its built-in metrics of Helvetica and
+// Times; a renderer without those fonts draws a wider one in their place
+// (librsvg, the usual SVG renderer outside browsers, draws DejaVu Sans,
+// up to 15% wider), so that text ran past its box and a title was
+// clipped. At 85% the text of every bundled picture stays inside its box
+// with rsvg-convert (TestSVGThroughLibrsvg); with Helvetica itself it
+// leaves a little more margin. The PNG needs none of this: it measures
+// each label in its own fonts and shrinks it to fit (fitText).
+const svgFontScale = 0.85
+
+// svgFontSize matches the font sizes Graphviz writes on text elements.
+var svgFontSize = regexp.MustCompile(`font-size="([0-9]+(?:\.[0-9]+)?)"`)
+
+// scaleSVGFonts multiplies every font-size attribute of an SVG by f.
+func scaleSVGFonts(b []byte, f float64) []byte {
+	return svgFontSize.ReplaceAllFunc(b, func(m []byte) []byte {
+		v, err := strconv.ParseFloat(string(svgFontSize.FindSubmatch(m)[1]), 64)
+		if err != nil {
+			return m
+		}
+		return []byte(`font-size="` + strconv.FormatFloat(v*f, 'f', 2, 64) + `"`)
+	})
 }

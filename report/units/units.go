@@ -63,6 +63,8 @@ func countString(v float64) string {
 		return sig3(v/1e6) + "M"
 	case a >= 1e4:
 		return sig3(v/1e3) + "k"
+	case a >= 100:
+		return strconv.FormatFloat(math.Round(v), 'f', -1, 64) // 2568, not 2567.8
 	}
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }
