@@ -225,6 +225,18 @@ func testKnownGraph(t *testing.T, runPython pyRunner) {
 	if _, ok := find(recv, "func", "__func__"); !ok {
 		t.Errorf("bound method has no func edge: %+v", edges[recv])
 	}
+	// Weak references lead to their referents by a weakref edge, read
+	// without running a subclass's __call__; a dead one has none.
+	for _, name := range []string{"conn_ref", "loud_ref", "read_ref"} {
+		if to, ok := find(facts[name], "weakref", ""); !ok || to != conn {
+			t.Errorf("%s: weakref edge -> %d %v, want the instance %d (edges %+v)", name, to, ok, conn, edges[facts[name]])
+		}
+	}
+	for _, e := range edges[facts["dead_ref"]] {
+		if e.kind == "weakref" {
+			t.Errorf("dead_ref has a weakref edge: %+v", e)
+		}
+	}
 	buffers, ok := attr("buffers")
 	if !ok || buffers != facts["buffers"] {
 		t.Fatalf("attr buffers: %d %v", buffers, ok)

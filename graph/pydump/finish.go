@@ -18,6 +18,7 @@ func (p *parser) finish() (*Dump, error) {
 	b := p.b
 	b.SetKind(graph.EdgeKind{Name: KindGlobal, Cost: CostGlobal})
 	b.SetKind(graph.EdgeKind{Name: KindGarbage, Cost: CostGarbage})
+	b.SetKind(graph.EdgeKind{Name: KindWeakref, Weak: true})
 
 	// roots
 	rootKinds := map[string]bool{}

@@ -108,6 +108,18 @@ _getrefcount = sys.getrefcount
 _getsizeof = sys.getsizeof
 _get_referents = gc.get_referents
 _is_tracked = gc.is_tracked
+# A weak reference's referent, through the C slot of weakref.ref itself:
+# subclasses that override __call__ (weakref.WeakMethod) run no Python
+# code here, and nothing is created or changed.
+try:
+    import _weakref
+
+    _WeakRef = _weakref.ref
+    _weak_referent = _weakref.ref.__call__
+except Exception:  # pragma: no cover - every CPython has _weakref
+    _WeakRef = None
+    _weak_referent = None
+_WEAK = '"weakref",""'
 
 _frame_desc = dict(
     (n, _FrameType.__dict__[n])
@@ -1291,10 +1303,36 @@ def _one(o, st):
         except Exception:
             refs = []
         n = _generic_edges(o, t, plan, refs, args, st)
+        if plan[12]:
+            n += _weak_edge(o, args, st)
     else:
         fmts = st.fmt_lab
         n = _other_edges(o, t, plan, args, st)
     _write_obj(o, t, plan, kind, fmts, n, args, st)
+
+
+def _weak_edge(o, args, st):
+    """The edge of a weak reference to its referent, of kind "weakref" (it
+    does not keep the referent alive); 0 when the referent is gone or is
+    the dumper's own. A referent first met here is queued uncounted: the
+    edge counts of the walk are of strong references, which the reference
+    counts of the external-root check are made of."""
+    try:
+        r = _weak_referent(o)
+    except Exception:
+        return 0
+    if r is None:
+        return 0
+    rid = id(r)
+    if rid in st.excl:
+        return 0
+    if rid not in st.seen:
+        st.seen[rid] = 0
+        st.append(r)
+    r = None
+    args.append(rid)
+    args.append(_WEAK)
+    return 1
 
 
 def _new_type(t, st):
@@ -1306,7 +1344,12 @@ def _new_type(t, st):
         sock = (sb is not None and sb in mro) or (fio is not None and fio in mro)
     except Exception:
         pass
-    plan = plan + (sock,)
+    weak = False
+    try:
+        weak = _WeakRef is not None and _WeakRef in _type_mro(t)
+    except Exception:
+        pass
+    plan = plan + (sock, weak)
     st.plans[t if type(t) is type else id(t)] = plan
     st.w('{"k":"t","i":%d,"n":%s}\n' % (st.ntypes, _enc(_type_name_of(t))))
     st.ntypes += 1

@@ -33,10 +33,10 @@ import (
 //
 // Every other kind costs 1, including kinds FORMAT.md does not list
 // (treated as "ref" as it asks, but keeping their name; past 200 distinct
-// kinds, further unknown kinds are renamed "ref"). No kind is weak:
-// gc.get_referents does not report a weakref's referent, so the dump has
-// no edge for it (a weakref's __callback__ is an ordinary strong "attr"
-// edge).
+// kinds, further unknown kinds are renamed "ref"). One kind is weak:
+// "weakref", from a weak reference to its referent (dumps written before
+// it have no such edges; a weakref's __callback__ is an ordinary strong
+// "attr" edge).
 //
 // Roots are the root records in order ("module", "thread", "external"; an
 // object can be a root several times). The Object of an FD, Task, Loop or
@@ -139,6 +139,7 @@ func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg
 const (
 	KindGlobal  = "global"
 	KindGarbage = "garbage"
+	KindWeakref = "weakref" // weak: never retains
 	CostGlobal  = 20
 	CostGarbage = 100
 )
@@ -146,7 +147,7 @@ const (
 const (
 	formatName   = "leakscan-pydump"
 	maxVersion   = 1
-	maxEdgeKinds = 200 // plus "global" and "garbage"; graph.MaxKinds is 256
+	maxEdgeKinds = 200 // plus "global", "garbage" and "weakref"; graph.MaxKinds is 256
 	maxRootKinds = 64  // plus "unknown"
 )
 

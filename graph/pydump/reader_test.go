@@ -215,8 +215,8 @@ func TestLeakyDumps(t *testing.T) {
 			costs := map[string]int{}
 			for _, k := range h.Kinds {
 				costs[k.Name] = k.Cost
-				if k.Weak {
-					t.Errorf("kind %q is weak", k.Name)
+				if k.Weak != (k.Name == KindWeakref) {
+					t.Errorf("kind %q weak %v: only weakref is", k.Name, k.Weak)
 				}
 			}
 			if costs[KindGlobal] != CostGlobal || costs[KindGarbage] != CostGarbage {

@@ -5,6 +5,7 @@ Prints one JSON line with the ids the Go test checks.
 """
 import json
 import sys
+import weakref
 
 sys.path.insert(0, sys.argv[1])
 import leakscan_dump  # noqa: E402
@@ -49,8 +50,24 @@ try:
 except ValueError as e:
     conn.error = e  # exception with its traceback
 
+class LoudRef(weakref.ref):
+    """A weak reference whose Python __call__ must never run."""
+
+    def __call__(self):
+        raise RuntimeError("LoudRef.__call__ called")
+
+
+conn_ref = weakref.ref(conn)
+loud_ref = LoudRef(conn)
+read_ref = weakref.WeakMethod(conn.read)
+dead_ref = weakref.ref(Exotic.__new__(Exotic))  # its referent is gone
+
 buffers = conn.buffers
 facts = {
+    "conn_ref": id(conn_ref),
+    "loud_ref": id(loud_ref),
+    "read_ref": id(read_ref),
+    "dead_ref": id(dead_ref),
     "conn": id(conn),
     "buffers": id(buffers),
     "payload_dict": id(buffers[0]),
