@@ -97,6 +97,7 @@ type jsonFinding struct {
 	Samples   []uint64          `json:"samples"`
 	HolderIDs []uint64          `json:"holder_ids"`
 	Cycle     bool              `json:"cycle,omitempty"`
+	Echoes    []heap.Echo       `json:"echoes,omitempty"`
 }
 
 type jsonHolder struct {
@@ -108,7 +109,7 @@ type jsonHolder struct {
 func findingJSON(f heap.Finding) jsonFinding {
 	return jsonFinding{Holder: jsonHolder{Type: f.Type, Value: f.Value, Path: f.Holder}, Holders: f.Holders, Edge: f.Edge,
 		New: f.New, NewBytes: f.NewBytes, Heads: nonNil(f.Heads), Types: nonNil(f.Types), Counts: f.Count.Values, Retained: f.Retained,
-		Class: f.Count.Class, Slope: f.Count.Slope, Tau: f.Count.Tau, AllocSite: f.Alloc, Samples: nonNil(f.Samples), HolderIDs: nonNil(f.HolderIDs), Cycle: f.Cycle}
+		Class: f.Count.Class, Slope: f.Count.Slope, Tau: f.Count.Tau, AllocSite: f.Alloc, Samples: nonNil(f.Samples), HolderIDs: nonNil(f.HolderIDs), Cycle: f.Cycle, Echoes: f.Echoes}
 }
 
 type jsonChurn struct {

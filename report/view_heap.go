@@ -287,9 +287,12 @@ func findingTypes(f heap.Finding) string {
 }
 
 // findingHeads says what piles up: "_UnixSelectorEventLoop ×15".
-func findingHeads(f heap.Finding) string {
+func findingHeads(f heap.Finding) string { return headsText(f.Heads) }
+
+// headsText lists types with their counts: "method ×100, str ×3".
+func headsText(heads []heap.TypeCount) string {
 	var parts []string
-	for _, t := range f.Heads {
+	for _, t := range heads {
 		parts = append(parts, fmt.Sprintf("%s ×%d", t.Type, t.Count))
 	}
 	return strings.Join(parts, ", ")
@@ -303,7 +306,17 @@ func (typeView) textLead(w io.Writer, res *series.Result) {
 	fmt.Fprintf(w, "\nleaks — objects new since the first dump, by the container they pile up in%s:\n", orCycles(d, " or the reference cycles that keep them"))
 	for i, f := range d.Findings {
 		fmt.Fprintf(w, "  %d. %s\n     %s\n", i+1, findingTitle(f), findingTypes(f))
+		for _, e := range f.Echoes {
+			fmt.Fprintf(w, "     %s\n", units.Printable(echoText(e)))
+		}
 	}
+}
+
+// echoText says what a folded finding is: "and weak references to them
+// pile up in builtins.set ← module logging → … → data:
+// weakref.ReferenceType ×100".
+func echoText(e heap.Echo) string {
+	return fmt.Sprintf("and %s weak references to them in %s ← %s: %s", units.Signed(e.Count, "count"), e.Type, pathSummary(e.Holder), headsText(e.Heads))
 }
 
 func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
@@ -323,6 +336,9 @@ func (typeView) mdLead(w io.Writer, res *series.Result, opt Options) {
 		fmt.Fprintf(w, "%d. **%s objects, %s** in %s, growing at %s: %s; in all %s.\n", i+1, units.Signed(f.Count.Delta, "count"),
 			units.Signed(series.Delta(f.Retained), "bytes"), mdCode(f.Type), mdCode(edgeText(f.Edge.Kind, f.Edge.Label)),
 			mdText(findingHeads(f)), mdText(findingMembers(f)))
+		for _, e := range f.Echoes {
+			fmt.Fprintf(w, "   - %s\n", mdText(echoText(e)))
+		}
 	}
 	fmt.Fprintln(w)
 	for i, f := range d.Findings {

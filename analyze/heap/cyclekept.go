@@ -232,12 +232,15 @@ func betterName(h *graph.Heap, rt *Runtime, a, b int32) bool {
 // cycles: per group of cycles (see keptByCycles), the objects it keeps
 // in every dump through the series engine; the groups that grow and
 // hold objects new since the first dump are findings.
-func cycleFindings(ds *DumpSeries, isNewID func(uint64) bool) []Finding {
+//
+// It also returns, per node of the last dump, the index of the finding
+// that keeps it (-1 for none).
+func cycleFindings(ds *DumpSeries, isNewID func(uint64) bool) ([]Finding, []int32) {
 	n := len(ds.Dumps)
 	last := ds.Dumps[n-1]
 	lk := keptByCycles(last)
 	if lk == nil {
-		return nil
+		return nil, nil
 	}
 	h := last.Dump.Heap
 	// The groups of the last dump, matched by key in the others.
@@ -293,7 +296,9 @@ func cycleFindings(ds *DumpSeries, isNewID func(uint64) bool) []Finding {
 	}
 	ax := ds.Axis()
 	var out []Finding
+	findingOf := make([]int32, len(lk.keys))
 	for i := range lk.keys {
+		findingOf[i] = -1
 		if newCount[i] == 0 {
 			continue
 		}
@@ -301,6 +306,7 @@ func cycleFindings(ds *DumpSeries, isNewID func(uint64) bool) []Finding {
 		if tr.Class != series.Growing {
 			continue
 		}
+		findingOf[i] = int32(len(out))
 		srcs := lk.sources[i]
 		ring := cycleRing(last, lk, srcs[0])
 		f := Finding{Cycle: true, Type: ring.Root, Holders: len(srcs), New: newCount[i], NewBytes: newBytes[i],
@@ -335,7 +341,14 @@ func cycleFindings(ds *DumpSeries, isNewID func(uint64) bool) []Finding {
 		f.Alloc = allocSiteOf(last, func(v int32) bool { return isNew[v] && lk.group[v] == g })
 		out = append(out, f)
 	}
-	return out
+	owner := make([]int32, h.NumNodes())
+	for v, g := range lk.group {
+		owner[v] = -1
+		if g >= 0 && isNew[v] {
+			owner[v] = findingOf[g]
+		}
+	}
+	return out, owner
 }
 
 // topTypeSeries lists the types of a finding's objects, the most at the

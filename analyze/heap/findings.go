@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/leakscan/leakscan/analyze/series"
+	"github.com/leakscan/leakscan/graph"
 )
 
 // This file finds leaks as accumulation points across a series of dumps
@@ -57,12 +58,25 @@ type Finding struct {
 	// `graph --id` take them.
 	Samples   []uint64
 	HolderIDs []uint64
+	// Echoes are the findings folded into this one: containers of weak
+	// references to what this one holds, which grow because it leaks.
+	Echoes []Echo
 	// Cycle says the objects are kept by reference cycles no root
 	// reaches (Runtime.CycleGarbage), not by a container: Type is then
 	// the type that names the cycles, Holder one cycle (its Root that
 	// type, its steps the way back to the object), Edge its first step,
 	// and Holders the number of cycles.
 	Cycle bool
+}
+
+// Echo is a finding folded into another (see Finding.Echoes): the path
+// to its container, the container's type, what piles up there, and by
+// how much over the series.
+type Echo struct {
+	Holder *RetainerShape `json:"holder"`
+	Type   string         `json:"type"`
+	Heads  []TypeCount    `json:"heads"`
+	Count  float64        `json:"count"`
 }
 
 // TypeCount is how many objects of one type.
@@ -206,12 +220,15 @@ func Findings(ds *DumpSeries) []Finding {
 
 	ax := ds.Axis()
 	var out []Finding
+	var tops [][]int32              // per finding of out, its objects held first
+	findingOf := map[*group]int32{} // group → index into out
 	for i, k := range keys {
 		g := groups[k]
 		tr := series.Analyze(ax, counts[i], series.CountNoise, 0)
 		if tr.Class != series.Growing {
 			continue
 		}
+		findingOf[g] = int32(len(out))
 		slices.SortFunc(g.holders, func(a, b int32) int {
 			return cmp.Or(cmp.Compare(last.Retained[b], last.Retained[a]), cmp.Compare(h.IDs[a], h.IDs[b]))
 		})
@@ -251,15 +268,99 @@ func Findings(ds *DumpSeries) []Finding {
 		}
 		f.Alloc = allocSiteOf(last, func(v int32) bool { return isNew[v] && acc[v] >= 0 && holderGroup[acc[v]] == g })
 		out = append(out, f)
+		tops = append(tops, g.tops)
+	}
+	// Which finding holds each new object of the last dump.
+	owner := make([]int32, h.NumNodes())
+	for i := range owner {
+		owner[i] = -1
+	}
+	for _, v := range dom.Order {
+		if isNew[v] && acc[v] >= 0 {
+			if fi, ok := findingOf[holderGroup[acc[v]]]; ok {
+				owner[v] = fi
+			}
+		}
 	}
 	if ds.Runtime().CycleGarbage {
-		out = append(out, cycleFindings(ds, isNewID)...)
+		cf, cOwner := cycleFindings(ds, isNewID)
+		base := int32(len(out))
+		for v, fi := range cOwner {
+			if fi >= 0 {
+				owner[v] = base + fi
+			}
+		}
+		out = append(out, cf...)
+		tops = append(tops, make([][]int32, len(cf))...)
 	}
+	out = foldEchoes(h, out, tops, owner)
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		ga, gb := series.Delta(a.Retained), series.Delta(b.Retained)
 		return cmp.Or(cmp.Compare(gb, ga), cmp.Compare(b.Count.Tau, a.Count.Tau), cmp.Compare(b.New, a.New))
 	})
 	return out[:min(len(out), maxFindings)]
+}
+
+// echoShare is the share of a finding's objects that must refer weakly
+// to another finding's for it to be that one's echo.
+const echoShare = 0.9
+
+// foldEchoes folds into another finding each finding whose objects held
+// first are, nearly all (echoShare), weak references to objects another
+// finding holds: a registry of weak references that grows only because
+// what it refers to leaks (logging's list of weak references to
+// handlers; asyncio's weak set of tasks) is the same leak, told once. The
+// echo goes to the finding its weak references point into most.
+func foldEchoes(h *graph.Heap, out []Finding, tops [][]int32, owner []int32) []Finding {
+	echoOf := make([]int32, len(out))
+	for b := range out {
+		echoOf[b] = -1
+		if len(tops[b]) == 0 {
+			continue
+		}
+		into := map[int32]int{}
+		weak := 0
+		for _, v := range tops[b] {
+			for e := h.Start[v]; e < h.Start[v+1]; e++ {
+				if a := owner[h.EdgeTo[e]]; h.Kind(e).Weak && a >= 0 && a != int32(b) {
+					into[a]++
+					weak++
+					break
+				}
+			}
+		}
+		if float64(weak) < echoShare*float64(len(tops[b])) {
+			continue
+		}
+		best, bestN := int32(-1), 0
+		for a, c := range into {
+			if c > bestN || (c == bestN && a < best) {
+				best, bestN = a, c
+			}
+		}
+		echoOf[b] = best
+	}
+	var kept []Finding
+	index := make([]int, len(out))
+	for i := range out {
+		if echoOf[i] < 0 {
+			index[i] = len(kept)
+			kept = append(kept, out[i])
+		}
+	}
+	for b, a := range echoOf {
+		// an echo of an echo goes to the end of the chain's finding
+		for steps := 0; a >= 0 && echoOf[a] >= 0 && steps < len(out); steps++ {
+			a = echoOf[a]
+		}
+		if a < 0 || echoOf[a] >= 0 {
+			continue
+		}
+		f := &out[b]
+		k := &kept[index[a]]
+		k.Echoes = append(k.Echoes, Echo{Holder: f.Holder, Type: f.Type, Heads: f.Heads, Count: f.Count.Delta})
+	}
+	return kept
 }
 
 // edgeInto is the first hop from holder a towards object v, which a
