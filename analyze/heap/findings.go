@@ -197,7 +197,7 @@ func Findings(ds *DumpSeries) []Finding {
 	for i, k := range keys {
 		g := groups[k]
 		tr := series.Analyze(ax, counts[i], series.CountNoise, 0)
-		if tr.Class != series.Growing {
+		if tr.Class != series.Growing || last.Dump.Runtime.IsMachinery(h, g.holders[0]) {
 			continue
 		}
 		slices.SortFunc(g.holders, func(a, b int32) int {
@@ -219,9 +219,6 @@ func Findings(ds *DumpSeries) []Finding {
 		for _, v := range g.tops[:min(len(g.tops), maxSamples)] {
 			f.Samples = append(f.Samples, h.IDs[v])
 		}
-		if len(g.tops) > 0 {
-			f.Edge = edgeInto(last, acc[g.tops[0]], g.tops[0])
-		}
 		heads := map[string]int{}
 		for _, v := range g.tops {
 			heads[h.TypeName(v)]++
@@ -231,6 +228,15 @@ func Findings(ds *DumpSeries) []Finding {
 		}
 		slices.SortFunc(f.Heads, func(a, b TypeCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Type, b.Type)) })
 		f.Heads = f.Heads[:min(len(f.Heads), maxTypes)]
+		// The edge into the growth: towards the biggest object of the
+		// most common head type (an array's new backing store is one big
+		// head among a hundred small ones it does not hold).
+		for _, v := range g.tops {
+			if h.TypeName(v) == f.Heads[0].Type {
+				f.Edge = edgeInto(last, acc[v], v)
+				break
+			}
+		}
 		var types []int32
 		for t := range g.types {
 			types = append(types, t)
