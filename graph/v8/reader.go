@@ -446,9 +446,11 @@ func (r *reader) nodes() error {
 			break
 		}
 		node, f := i/r.nf, i%r.nf
+		r.ws()
 		if node >= n {
 			return r.errf(r.pos, "nodes holds more than the %d nodes of snapshot.node_count", n)
 		}
+		r.ws()
 		at := r.pos
 		v, err := r.uint()
 		if err != nil {
@@ -525,9 +527,11 @@ func (r *reader) edges() error {
 			return nil
 		}
 		e, f := i/r.ef, i%r.ef
+		r.ws()
 		if e >= m {
 			return r.errf(r.pos, "edges holds more than the %d edges of snapshot.edge_count", m)
 		}
+		r.ws()
 		at := r.pos
 		v, err := r.uint()
 		if err != nil {
@@ -594,6 +598,7 @@ func (r *reader) readLocations() error {
 			}
 			break
 		}
+		r.ws()
 		at := r.pos
 		v, err := r.uint()
 		if err != nil {
