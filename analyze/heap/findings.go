@@ -213,12 +213,6 @@ func Findings(ds *DumpSeries) []Finding {
 		for _, a := range g.holders[:min(len(g.holders), maxSamples)] {
 			f.HolderIDs = append(f.HolderIDs, h.IDs[a])
 		}
-		slices.SortFunc(g.tops, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(last.Retained[b], last.Retained[a]), cmp.Compare(h.IDs[a], h.IDs[b]))
-		})
-		for _, v := range g.tops[:min(len(g.tops), maxSamples)] {
-			f.Samples = append(f.Samples, h.IDs[v])
-		}
 		heads := map[string]int{}
 		for _, v := range g.tops {
 			heads[h.TypeName(v)]++
@@ -228,14 +222,23 @@ func Findings(ds *DumpSeries) []Finding {
 		}
 		slices.SortFunc(f.Heads, func(a, b TypeCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Type, b.Type)) })
 		f.Heads = f.Heads[:min(len(f.Heads), maxTypes)]
-		// The edge into the growth: towards the biggest object of the
-		// most common head type (an array's new backing store is one big
-		// head among a hundred small ones it does not hold).
-		for _, v := range g.tops {
-			if h.TypeName(v) == f.Heads[0].Type {
-				f.Edge = edgeInto(last, acc[v], v)
-				break
-			}
+		// Samples and the edge into the growth: the objects of the most
+		// common head type first, the biggest first (an array's new
+		// backing store is one big head among a hundred small ones it
+		// does not hold).
+		var headType int32 = -1
+		if len(f.Heads) > 0 {
+			headType = int32(slices.Index(h.TypeNames, f.Heads[0].Type))
+		}
+		slices.SortFunc(g.tops, func(a, b int32) int {
+			return cmp.Or(boolCmp(h.Types[a] == headType, h.Types[b] == headType),
+				cmp.Compare(last.Retained[b], last.Retained[a]), cmp.Compare(h.IDs[a], h.IDs[b]))
+		})
+		for _, v := range g.tops[:min(len(g.tops), maxSamples)] {
+			f.Samples = append(f.Samples, h.IDs[v])
+		}
+		if len(g.tops) > 0 {
+			f.Edge = edgeInto(last, acc[g.tops[0]], g.tops[0])
 		}
 		var types []int32
 		for t := range g.types {
@@ -255,6 +258,17 @@ func Findings(ds *DumpSeries) []Finding {
 		return cmp.Or(cmp.Compare(gb, ga), cmp.Compare(b.Count.Tau, a.Count.Tau), cmp.Compare(b.New, a.New))
 	})
 	return out[:min(len(out), maxFindings)]
+}
+
+// boolCmp orders true before false.
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // edgeInto is the first hop from holder a towards object v, which a
