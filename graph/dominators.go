@@ -26,9 +26,9 @@ type Dominators struct {
 func ComputeDominators(h *Heap) *Dominators {
 	n := h.NumNodes()
 	weak := h.weakKinds()
-	pre := make([]int32, n) // preorder number + 1; 0 = unvisited
-	var vertex []int32      // preorder number → node; vertex[0] is the virtual root (-1)
-	var parent []int32      // preorder number → parent's preorder number
+	pre := make([]int32, n)         // preorder number + 1; 0 = unvisited
+	vertex := make([]int32, 0, n+1) // preorder number → node; vertex[0] is the virtual root (-1)
+	parent := make([]int32, 0, n+1) // preorder number → parent's preorder number
 	vertex = append(vertex, -1)
 	parent = append(parent, 0)
 

@@ -1,6 +1,7 @@
 package v8
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,11 @@ func (r *reader) finish() (*Snapshot, error) {
 		return nil, r.errf(len(r.data), "the snapshot holds no nodes")
 	}
 	if r.maxStr >= int64(len(r.strings)) {
-		return nil, r.errf(r.maxStrOff, "%s: string index %d, but strings holds %d", r.maxWhat, r.maxStr, len(r.strings))
+		what := fmt.Sprintf("edge %d's name", r.maxWhat)
+		if r.maxWhat < 0 {
+			what = fmt.Sprintf("node %d's name", -1-r.maxWhat)
+		}
+		return nil, r.errf(r.maxStrOff, "%s: string index %d, but strings holds %d", what, r.maxStr, len(r.strings))
 	}
 	if r.rootIndex >= r.nodeCount*int64(r.nf) || r.rootIndex%int64(r.nf) != 0 {
 		return nil, r.errf(len(r.data), "snapshot.root_index %d is not the start of a node record", r.rootIndex)
@@ -77,7 +82,7 @@ func (r *reader) finish() (*Snapshot, error) {
 		h.Types[v] = int32(tv >> 1)
 		h.Values[v] = -1
 		if tv&1 != 0 {
-			h.Values[v] = st.remap[name]
+			h.Values[v] = st.ref(name)
 		}
 	}
 	r.name = nil
@@ -127,12 +132,29 @@ func (r *reader) finish() (*Snapshot, error) {
 	h.EdgeTo = r.to
 	h.EdgeKinds = r.etype
 	h.EdgeLabels = r.label
-	indexLabel := map[int32]int32{}
+	// Index labels "[i]", made once per index: in a slice for the indexes
+	// below the edge count, in a map for the (sparse) rest.
+	indexLabel := make([]int32, 0, 1024)
+	sparse := map[int32]int32{}
 	index := func(i int32) int32 {
-		l, ok := indexLabel[i]
-		if !ok {
-			l = st.intern("[" + strconv.Itoa(int(i)) + "]")
-			indexLabel[i] = l
+		if int(i) < len(indexLabel) && indexLabel[i] != 0 {
+			return indexLabel[i] - 1
+		}
+		if l, ok := sparse[i]; ok {
+			return l
+		}
+		l := int32(len(st.list))
+		st.list = append(st.list, "["+strconv.Itoa(int(i))+"]")
+		switch {
+		case int(i) < len(indexLabel):
+			indexLabel[i] = l + 1
+		case int64(i) < r.edgeCount:
+			for len(indexLabel) <= int(i) {
+				indexLabel = append(indexLabel, 0)
+			}
+			indexLabel[i] = l + 1
+		default:
+			sparse[i] = l
 		}
 		return l
 	}
@@ -160,7 +182,7 @@ func (r *reader) finish() (*Snapshot, error) {
 				h.EdgeLabels[e], h.EdgeKinds[e] = index(i), slotKind
 				continue
 			}
-			h.EdgeLabels[e], h.EdgeKinds[e] = st.remap[name], kindOf[t]
+			h.EdgeLabels[e], h.EdgeKinds[e] = st.ref(name), kindOf[t]
 		}
 	}
 	r.label, r.etype, r.to = nil, nil, nil
@@ -281,8 +303,8 @@ func scriptName(h *graph.Heap, v int32, st *stringTable) string {
 
 // follow returns the target of v's first edge labelled label, or -1.
 func follow(h *graph.Heap, st *stringTable, v int32, label string) int32 {
-	want, ok := st.index[label]
-	if !ok {
+	want := st.find(label)
+	if want < 0 {
 		return -1
 	}
 	lo, hi := h.Edge(v)
@@ -395,35 +417,52 @@ func typeName(vt, name string) (string, bool) {
 	return name, false
 }
 
-// stringTable holds the graph's strings: the snapshot's own, deduplicated
-// with the empty string as -1, and the labels the reader adds.
+// stringTable holds the graph's strings: the snapshot's own, as they
+// are (V8 writes each distinct name once; a duplicate would only keep two
+// labels apart), the empty string standing for no label (-1), then the
+// labels the reader adds, deduplicated among themselves.
 type stringTable struct {
 	list  []string
-	index map[string]int32
-	remap []int32 // snapshot string index → graph string index
-	orig_ []string
+	n     int // the snapshot's strings: list[:n]
+	extra map[string]int32
+	found map[string]int32 // find's memo
 }
 
 func newStrings(strs []string) *stringTable {
-	st := &stringTable{index: make(map[string]int32, len(strs)), remap: make([]int32, len(strs)), orig_: strs}
-	for i, s := range strs {
-		st.remap[i] = st.intern(s)
-	}
-	return st
+	return &stringTable{list: strs, n: len(strs), extra: map[string]int32{}, found: map[string]int32{}}
 }
 
 // orig is the snapshot's string i.
-func (st *stringTable) orig(i int32) string { return st.orig_[i] }
+func (st *stringTable) orig(i int32) string { return st.list[i] }
 
+// ref is the graph's index of the snapshot's string i: i, or -1 for "".
+func (st *stringTable) ref(i int32) int32 {
+	if st.list[i] == "" {
+		return -1
+	}
+	return i
+}
+
+// find returns the index of the first snapshot string s, or -1.
+func (st *stringTable) find(s string) int32 {
+	if i, ok := st.found[s]; ok {
+		return i
+	}
+	i := int32(slices.Index(st.list[:st.n], s))
+	st.found[s] = i
+	return i
+}
+
+// intern adds a label of the reader's own.
 func (st *stringTable) intern(s string) int32 {
 	if s == "" {
 		return -1
 	}
-	if i, ok := st.index[s]; ok {
+	if i, ok := st.extra[s]; ok {
 		return i
 	}
 	i := int32(len(st.list))
-	st.index[s] = i
+	st.extra[s] = i
 	st.list = append(st.list, s)
 	return i
 }

@@ -1,7 +1,7 @@
 package v8
 
 import (
-	"fmt"
+	"bytes"
 	"math"
 	"slices"
 
@@ -95,7 +95,7 @@ type reader struct {
 	// are read.
 	maxStr    int64
 	maxStrOff int
-	maxWhat   string
+	maxWhat   int // the edge, or -1-node for a node's name
 
 	locations []Location
 	strings   []string
@@ -432,29 +432,22 @@ func (r *reader) nodes() error {
 	ntypes := uint64(len(r.meta.NodeTypes))
 	var edges int64
 	for i := 0; ; i++ {
-		ok, err := r.more(i == 0, ']')
+		v, at, done, err := r.nextUint(i == 0)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if done {
 			if i%r.nf != 0 {
-				return r.errf(r.pos-1, "nodes ends inside a record: %d numbers is not a multiple of the %d node fields", i, r.nf)
+				return r.errf(at, "nodes ends inside a record: %d numbers is not a multiple of the %d node fields", i, r.nf)
 			}
 			if i/r.nf != n {
-				return r.errf(r.pos-1, "nodes holds %d nodes, snapshot.node_count says %d", i/r.nf, n)
+				return r.errf(at, "nodes holds %d nodes, snapshot.node_count says %d", i/r.nf, n)
 			}
 			break
 		}
 		node, f := i/r.nf, i%r.nf
-		r.ws()
 		if node >= n {
-			return r.errf(r.pos, "nodes holds more than the %d nodes of snapshot.node_count", n)
-		}
-		r.ws()
-		at := r.pos
-		v, err := r.uint()
-		if err != nil {
-			return err
+			return r.errf(at, "nodes holds more than the %d nodes of snapshot.node_count", n)
 		}
 		switch f {
 		case r.fType:
@@ -468,7 +461,7 @@ func (r *reader) nodes() error {
 			}
 			r.name[node] = int32(v)
 			if int64(v) > r.maxStr {
-				r.maxStr, r.maxStrOff, r.maxWhat = int64(v), at, fmt.Sprintf("node %d's name", node)
+				r.maxStr, r.maxStrOff, r.maxWhat = int64(v), at, -1-node
 			}
 		case r.fID:
 			r.ids[node] = v
@@ -516,26 +509,19 @@ func (r *reader) edges() error {
 	from := 0 // the node whose edges are being read
 	nameAt := 0
 	for i := 0; ; i++ {
-		ok, err := r.more(i == 0, ']')
+		v, at, done, err := r.nextUint(i == 0)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if done {
 			if i%r.ef != 0 || i/r.ef != m {
-				return r.errf(r.pos-1, "edges holds %d numbers, expected %d edges of %d fields (snapshot.edge_count)", i, m, r.ef)
+				return r.errf(at, "edges holds %d numbers, expected %d edges of %d fields (snapshot.edge_count)", i, m, r.ef)
 			}
 			return nil
 		}
 		e, f := i/r.ef, i%r.ef
-		r.ws()
 		if e >= m {
-			return r.errf(r.pos, "edges holds more than the %d edges of snapshot.edge_count", m)
-		}
-		r.ws()
-		at := r.pos
-		v, err := r.uint()
-		if err != nil {
-			return err
+			return r.errf(at, "edges holds more than the %d edges of snapshot.edge_count", m)
 		}
 		switch f {
 		case r.eType:
@@ -561,7 +547,7 @@ func (r *reader) edges() error {
 		// At the end of a record, the name is known to be a string
 		// index or not.
 		if f == r.ef-1 && r.namedEdge(r.etype[e]) && int64(r.label[e]) > r.maxStr {
-			r.maxStr, r.maxStrOff, r.maxWhat = int64(r.label[e]), nameAt, fmt.Sprintf("edge %d's name", e)
+			r.maxStr, r.maxStrOff, r.maxWhat = int64(r.label[e]), nameAt, e
 		}
 	}
 }
@@ -586,23 +572,21 @@ func (r *reader) readLocations() error {
 		return r.errf(r.pos, "locations given, but meta.location_fields lacks object_index, script_id, line or column")
 	}
 	nodesLen := uint64(r.nodeCount) * uint64(r.nf)
+	// The array holds numbers only: its commas count its records.
+	if end := bytes.IndexByte(r.data[r.pos:], ']'); end >= 0 {
+		r.locations = make([]Location, 0, bytes.Count(r.data[r.pos:r.pos+end], []byte{','})/len(lf)+1)
+	}
 	var loc Location
 	for i := 0; ; i++ {
-		ok, err := r.more(i == 0, ']')
+		v, at, done, err := r.nextUint(i == 0)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if done {
 			if i%len(lf) != 0 {
-				return r.errf(r.pos-1, "locations ends inside a record of %d fields", len(lf))
+				return r.errf(at, "locations ends inside a record of %d fields", len(lf))
 			}
 			break
-		}
-		r.ws()
-		at := r.pos
-		v, err := r.uint()
-		if err != nil {
-			return err
 		}
 		switch f := i % len(lf); f {
 		case oi:
@@ -636,6 +620,9 @@ func (r *reader) readStrings() error {
 	if err := r.expect('[', "'[' starting \"strings\""); err != nil {
 		return err
 	}
+	// Room for about as many strings as nodes, as far as the bytes left
+	// can hold (each string takes at least three).
+	r.strings = make([]string, 0, min(r.nodeCount+16, int64(len(r.data)-r.pos)/3+1))
 	for first := true; ; first = false {
 		ok, err := r.more(first, ']')
 		if err != nil {
