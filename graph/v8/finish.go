@@ -60,24 +60,43 @@ func (r *reader) finish() (*Snapshot, error) {
 	h.Types = make([]int32, n)
 	h.Values = make([]int32, n)
 	typeIndex := map[string]int32{}
+	typeOf := func(vt uint8, name int32) uint64 { // type<<1 | value-is-name
+		typ, valueIsName := typeName(r.meta.NodeTypes[vt], st.orig(name))
+		t, ok := typeIndex[typ]
+		if !ok {
+			t = int32(len(h.TypeNames))
+			typeIndex[typ] = t
+			h.TypeNames = append(h.TypeNames, typ)
+		}
+		tv := uint64(t) << 1
+		if valueIsName {
+			tv |= 1
+		}
+		return tv
+	}
+	// Strings, numbers and the like have one type whatever their name:
+	// no lookup per distinct name for them.
+	var fixed [256]uint64 // vtype → type<<1|value-is-name, plus 1<<63 once known
+	var free [256]bool
+	for vt, name := range r.meta.NodeTypes {
+		free[vt] = nameFree(name)
+	}
 	byName := map[uint64]uint64{} // vtype<<32|name → type<<1|value-is-name
 	for v := 0; v < n; v++ {
 		vt, name := r.vtype[v], r.name[v]
-		key := uint64(vt)<<32 | uint64(uint32(name))
-		tv, ok := byName[key]
-		if !ok {
-			typ, valueIsName := typeName(r.meta.NodeTypes[vt], st.orig(name))
-			t, ok := typeIndex[typ]
-			if !ok {
-				t = int32(len(h.TypeNames))
-				typeIndex[typ] = t
-				h.TypeNames = append(h.TypeNames, typ)
+		var tv uint64
+		if free[vt] {
+			if fixed[vt] == 0 {
+				fixed[vt] = 1<<63 | typeOf(vt, name)
 			}
-			tv = uint64(t) << 1
-			if valueIsName {
-				tv |= 1
+			tv = fixed[vt] &^ (1 << 63)
+		} else {
+			key := uint64(vt)<<32 | uint64(uint32(name))
+			var ok bool
+			if tv, ok = byName[key]; !ok {
+				tv = typeOf(vt, name)
+				byName[key] = tv
 			}
-			byName[key] = tv
 		}
 		h.Types[v] = int32(tv >> 1)
 		h.Values[v] = -1
@@ -192,7 +211,9 @@ func (r *reader) finish() (*Snapshot, error) {
 	r.closures(snap, st)
 	h.Strings = st.list
 	snap.Locations = r.locations
-	snap.TraceNodeIDs = r.trace
+	if slices.ContainsFunc(r.trace, func(id uint32) bool { return id != 0 }) {
+		snap.TraceNodeIDs = r.trace
+	}
 	return snap, nil
 }
 
@@ -352,6 +373,16 @@ func tableID(name string) uint64 {
 		return 0
 	}
 	return id
+}
+
+// nameFree reports whether the type of nodes of V8 type vt does not
+// depend on their names (see typeName).
+func nameFree(vt string) bool {
+	switch vt {
+	case "string", "concatenated string", "sliced string", "number", "symbol", "bigint", "regexp":
+		return true
+	}
+	return false
 }
 
 // typeName is the type a node of V8 type vt and name gets in the graph,
