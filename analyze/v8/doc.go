@@ -3,6 +3,8 @@
 // and browser pages alike. The hook tells V8's own objects (hidden
 // classes, code, contexts' machinery, the embedder's) from the
 // program's, hides the text of strings in pictures, and notes closures
-// by function name and source position. It imports analyze/heap,
-// analyze/input, graph and graph/v8.
+// by function name and source position. A snapshot taken under
+// --track-heap-objects gives every object the allocation stack V8
+// recorded (functions at the lines they start). It imports analyze/heap,
+// analyze/input, analyze/series, graph and graph/v8.
 package v8

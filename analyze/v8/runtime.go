@@ -7,6 +7,7 @@ import (
 
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/input"
+	"github.com/leakscan/leakscan/analyze/series"
 	"github.com/leakscan/leakscan/graph"
 	v8snap "github.com/leakscan/leakscan/graph/v8"
 )
@@ -77,5 +78,35 @@ func Read(name string, data []byte) (*heap.Dump, error) {
 		}
 		return nil, &input.InputError{File: name, Msg: "malformed V8 heap snapshot", Err: err}
 	}
-	return &heap.Dump{Heap: s.Heap, Format: string(input.FormatV8Snapshot), Warnings: s.Warnings, Runtime: Runtime, Native: s}, nil
+	d := &heap.Dump{Heap: s.Heap, Format: string(input.FormatV8Snapshot), Warnings: s.Warnings, Runtime: Runtime, Native: s}
+	if s.Traces != nil {
+		d.Allocs, d.AllocStacks = allocStacks(s)
+	}
+	return d, nil
+}
+
+// allocStacks turns a snapshot's allocation traces into the format-neutral
+// allocation stacks: one per node of the trace tree, innermost first, and
+// each object's index into them (-1 when V8 did not trace it).
+func allocStacks(s *v8snap.Snapshot) ([]int32, [][]series.Frame) {
+	tr := s.Traces
+	stacks := make([][]series.Frame, len(tr.Parent))
+	for t := range tr.Parent {
+		for _, fn := range tr.Stack(int32(t)) {
+			f := tr.Functions[fn]
+			name := f.Name
+			if name == "" {
+				name = "(anonymous)"
+			}
+			stacks[t] = append(stacks[t], series.Frame{Func: name, File: f.Script, Line: int64(f.Line)})
+		}
+	}
+	allocs := make([]int32, len(s.TraceNodeIDs))
+	for v, id := range s.TraceNodeIDs {
+		allocs[v] = -1
+		if t, ok := tr.Node[id]; ok && id != 0 && len(stacks[t]) > 0 {
+			allocs[v] = t
+		}
+	}
+	return allocs, stacks
 }

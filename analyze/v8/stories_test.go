@@ -2,11 +2,14 @@ package v8
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/leakscan/leakscan/analyze/heap"
+	"github.com/leakscan/leakscan/analyze/input"
 	"github.com/leakscan/leakscan/analyze/internal/testkit"
 	"github.com/leakscan/leakscan/analyze/series"
 )
@@ -167,5 +170,54 @@ func TestOwn(t *testing.T) {
 		if Own(typ) != want {
 			t.Errorf("Own(%q) = %v", typ, !want)
 		}
+	}
+}
+
+// TestAllocationTraces regenerates the series under --track-heap-objects
+// (Node needed; about 3 s) and finds where the leaking objects were
+// allocated: V8 records each function on the stack, at the line it
+// starts.
+func TestAllocationTraces(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node")
+	}
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node on PATH")
+	}
+	dir := t.TempDir()
+	script, err := filepath.Abs(testkit.Path("testdata/gen/v8leak/leak.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(nodeBin, "--expose-gc", "--track-heap-objects", script, "--out", dir, "-n", "3")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.heapsnapshot.gz"))
+	srcs, err := input.ReadSources(paths, nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := heap.LoadHeapDumps(srcs, Read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := heap.DiffTypes(ds, heap.TypeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if r.Key != "AuditRecord" {
+			continue
+		}
+		a := heap.TypeOf(&r).Alloc
+		if a == nil || a.Instances != 150 || len(a.Stack) < 2 ||
+			a.Stack[0] != (series.Frame{Func: "audit", File: script, Line: 87}) || a.Stack[1].Func != "tick" {
+			t.Errorf("AuditRecord allocated at %+v", a)
+		}
+	}
+	if f := heap.DetailOf(res).Findings; len(f) != 3 || f[2].Alloc == nil || f[2].Alloc.Stack[0].Func != "audit" {
+		t.Errorf("findings' allocation sites: %+v", f)
 	}
 }

@@ -38,7 +38,7 @@ var layers = map[string][]string{
 	"analyze/goroutine":        {"analyze/callgraph", "analyze/input", "analyze/pprofwire", "analyze/series", "analyze/stack"},
 	"analyze/heap":             {"analyze/input", "analyze/series", "graph"},
 	"analyze/python":           {"analyze/heap", "analyze/input", "analyze/series", "graph", "graph/pydump"},
-	"analyze/v8":               {"analyze/heap", "analyze/input", "graph", "graph/v8"},
+	"analyze/v8":               {"analyze/heap", "analyze/input", "analyze/series", "graph", "graph/v8"},
 	"analyze/gate":             {"analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series"},
 	"analyze/internal/testkit": {"analyze/input"},
 	"analyze": {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/input", "analyze/pprofwire",

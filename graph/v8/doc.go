@@ -31,6 +31,10 @@
 //	edges         records of len(edge_fields); to_node must be the start
 //	              of a node record
 //	locations     closures' source positions
+//	trace_function_infos, trace_tree
+//	              allocation traces, when V8 tracked allocations
+//	              (--track-heap-objects): functions, and the tree of
+//	              their stacks, read iteratively (see traces.go)
 //	strings       the string table; every name index is checked against
 //	              its length once it is read
 //

@@ -44,7 +44,10 @@ func (r *reader) finish() (*Snapshot, error) {
 	}
 	if r.maxStr >= int64(len(r.strings)) {
 		what := fmt.Sprintf("edge %d's name", r.maxWhat)
-		if r.maxWhat < 0 {
+		switch {
+		case int64(r.maxWhat) < -r.nodeCount:
+			what = fmt.Sprintf("trace function %d's name", -1-r.maxWhat-int(r.nodeCount))
+		case r.maxWhat < 0:
 			what = fmt.Sprintf("node %d's name", -1-r.maxWhat)
 		}
 		return nil, r.errf(r.maxStrOff, "%s: string index %d, but strings holds %d", what, r.maxStr, len(r.strings))
@@ -214,6 +217,7 @@ func (r *reader) finish() (*Snapshot, error) {
 	if slices.ContainsFunc(r.trace, func(id uint32) bool { return id != 0 }) {
 		snap.TraceNodeIDs = r.trace
 	}
+	r.finishTraces(snap, st)
 	return snap, nil
 }
 

@@ -47,6 +47,9 @@ type Snapshot struct {
 	// (trace_node_id; 0 for none), nil when the snapshot has no such
 	// field.
 	TraceNodeIDs []uint32
+	// Traces are the allocation traces, when the snapshot records them;
+	// nil when not.
+	Traces *Traces
 	// Warnings are problems that left the rest readable, one sentence
 	// each.
 	Warnings []string
@@ -99,6 +102,8 @@ type reader struct {
 
 	locations []Location
 	strings   []string
+	traceRecs [][6]int64 // trace_function_infos: name, script, script id, line, column
+	traces    *Traces
 	rootIndex int64
 }
 
@@ -160,6 +165,10 @@ func (r *reader) top() error {
 			err = r.needSnapshot(keyOff, key, r.readLocations)
 		case "strings":
 			err = r.readStrings()
+		case "trace_function_infos":
+			err = r.needSnapshot(keyOff, key, r.traceFunctionInfos)
+		case "trace_tree":
+			err = r.needSnapshot(keyOff, key, r.traceTree)
 		default:
 			err = r.skip()
 		}

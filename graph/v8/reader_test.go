@@ -317,3 +317,34 @@ func TestRealSnapshot(t *testing.T) {
 		t.Errorf("reachable over %d of %d", n, h.NumNodes())
 	}
 }
+
+// TestTraces: allocation traces are read from a snapshot that tracks
+// allocations, the tree's ids mapped to the nodes' trace_node_id.
+func TestTraces(t *testing.T) {
+	in := strings.Replace(mini, `"edge_count","extra"`, `"edge_count","trace_node_id"`, 1)
+	in = strings.Replace(in, `"location_fields"`, `"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"],`+
+		`"trace_node_fields":["id","function_info_index","count","size","children"],"location_fields"`, 1)
+	in = strings.Replace(in, `"trace_function_infos":[],"trace_tree":[[1,0,0,0,[]]]`,
+		`"trace_function_infos":[0,0,0,0,0,0, 1,6,5,3,48,3],"trace_tree":[1,0,0,0,[9,1,1,40,[]]]`, 1)
+	s, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := s.Traces
+	if tr == nil || s.TraceNodeIDs[3] != 9 {
+		t.Fatalf("traces %+v, trace ids %v", tr, s.TraceNodeIDs)
+	}
+	stack := tr.Stack(tr.Node[9])
+	if len(stack) != 1 || tr.Functions[stack[0]] != (TraceFunction{Name: "onUpdate", Script: "user-1", ScriptID: 3, Line: 48, Column: 3}) {
+		t.Errorf("stack %v of %+v", stack, tr.Functions)
+	}
+	// A tree naming a function that is not there: the traces are left out
+	// with a warning, the snapshot still reads.
+	bad := strings.Replace(in, `[9,1,1,40,[]]`, `[9,7,1,40,[]]`, 1)
+	if s, err := Parse([]byte(bad)); err != nil || s.Traces != nil || len(s.Warnings) != 1 {
+		t.Errorf("bad tree: %v, %v", err, s)
+	}
+	if _, err := Parse([]byte(strings.Replace(in, `[9,1,1,40,[]]`, `[9,1,1,40,[]`, 1))); err == nil || !strings.Contains(err.Error(), "expected a non-negative integer, found '\"'") {
+		t.Errorf("truncated tree: %v", err)
+	}
+}
