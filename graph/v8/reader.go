@@ -128,53 +128,34 @@ func Parse(data []byte) (*Snapshot, error) {
 
 // top reads the outer object, member by member.
 func (r *reader) top() error {
-	if err := r.expect('{', "'{' starting a heap snapshot"); err != nil {
-		return err
-	}
-	for first := true; ; first = false {
-		ok, err := r.more(first, '}')
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		keyOff := r.pos
-		key, err := r.str()
-		if err != nil {
-			return err
-		}
-		if err := r.expect(':', "':'"); err != nil {
-			return err
-		}
+	err := r.members("'{' starting a heap snapshot", func(key string, keyOff int) error {
 		if r.seen[key] {
 			return r.errf(keyOff, "%q given twice", key)
 		}
 		r.seen[key] = true
 		switch key {
 		case "snapshot":
-			err = r.snapshot()
+			return r.snapshot()
 		case "nodes":
-			err = r.needSnapshot(keyOff, key, r.nodes)
+			return r.needSnapshot(keyOff, key, r.nodes)
 		case "edges":
 			if !r.seen["nodes"] {
 				return r.errf(keyOff, "expected \"nodes\" before \"edges\"")
 			}
-			err = r.edges()
+			return r.edges()
 		case "locations":
-			err = r.needSnapshot(keyOff, key, r.readLocations)
+			return r.needSnapshot(keyOff, key, r.readLocations)
 		case "strings":
-			err = r.readStrings()
+			return r.readStrings()
 		case "trace_function_infos":
-			err = r.needSnapshot(keyOff, key, r.traceFunctionInfos)
+			return r.needSnapshot(keyOff, key, r.traceFunctionInfos)
 		case "trace_tree":
-			err = r.needSnapshot(keyOff, key, r.traceTree)
-		default:
-			err = r.skip()
+			return r.needSnapshot(keyOff, key, r.traceTree)
 		}
-		if err != nil {
-			return err
-		}
+		return r.skip()
+	})
+	if err != nil {
+		return err
 	}
 	if c := r.ws(); c != 0 {
 		return r.errf(r.pos, "expected the end of the input after the snapshot, found %s", r.describe())
@@ -187,6 +168,32 @@ func (r *reader) top() error {
 	return nil
 }
 
+// members reads an object, calling f with each member's key (and where
+// the key starts) with the lexer at its value; f must read the value.
+func (r *reader) members(what string, f func(key string, keyOff int) error) error {
+	if err := r.expect('{', what); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		ok, err := r.more(first, '}')
+		if err != nil || !ok {
+			return err
+		}
+		keyOff := r.pos
+		key, err := r.str()
+		if err != nil {
+			return err
+		}
+		if err := r.expect(':', "':'"); err != nil {
+			return err
+		}
+		if err := f(key, keyOff); err != nil {
+			return err
+		}
+	}
+}
+
+// needSnapshot reads a member that needs snapshot.meta.
 func (r *reader) needSnapshot(off int, key string, read func() error) error {
 	if !r.haveSnapshot {
 		return r.errf(off, "expected \"snapshot\" (with meta) before %q", key)
@@ -196,26 +203,10 @@ func (r *reader) needSnapshot(off int, key string, read func() error) error {
 
 // snapshot reads the "snapshot" member: meta and the counts.
 func (r *reader) snapshot() error {
-	if err := r.expect('{', "'{' starting \"snapshot\""); err != nil {
-		return err
-	}
 	start := r.pos
 	haveNodes, haveEdges, haveMeta := false, false, false
-	for first := true; ; first = false {
-		ok, err := r.more(first, '}')
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		key, err := r.str()
-		if err != nil {
-			return err
-		}
-		if err := r.expect(':', "':'"); err != nil {
-			return err
-		}
+	err := r.members("'{' starting \"snapshot\"", func(key string, _ int) error {
+		var err error
 		switch key {
 		case "meta":
 			err, haveMeta = r.readMeta(), true
@@ -230,9 +221,10 @@ func (r *reader) snapshot() error {
 		default:
 			err = r.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	switch {
 	case !haveMeta:
@@ -321,26 +313,10 @@ func (r *reader) typeList(enumAt *int, out *[]string) error {
 // depends on the fields.
 func (r *reader) readMeta() error {
 	start := r.pos
-	if err := r.expect('{', "'{' starting \"meta\""); err != nil {
-		return err
-	}
 	m := &r.meta
 	var nodeTypesAt, edgeTypesAt int = -1, -1
-	for first := true; ; first = false {
-		ok, err := r.more(first, '}')
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		key, err := r.str()
-		if err != nil {
-			return err
-		}
-		if err := r.expect(':', "':'"); err != nil {
-			return err
-		}
+	err := r.members("'{' starting \"meta\"", func(key string, _ int) error {
+		var err error
 		switch key {
 		case "node_fields":
 			m.NodeFields, err = r.strList()
@@ -361,9 +337,10 @@ func (r *reader) readMeta() error {
 		default:
 			err = r.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	end := r.pos
 	r.nf, r.ef = len(m.NodeFields), len(m.EdgeFields)
