@@ -2,8 +2,10 @@ package v8
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/leakscan/leakscan/analyze/heap"
 	"github.com/leakscan/leakscan/analyze/input"
@@ -79,10 +81,33 @@ func Read(name string, data []byte) (*heap.Dump, error) {
 		return nil, &input.InputError{File: name, Msg: "malformed V8 heap snapshot", Err: err}
 	}
 	d := &heap.Dump{Heap: s.Heap, Format: string(input.FormatV8Snapshot), Warnings: s.Warnings, Runtime: Runtime, Native: s}
+	d.Time, d.PID = fromName(name)
 	if s.Traces != nil {
 		d.Allocs, d.AllocStacks = allocStacks(s)
 	}
 	return d, nil
+}
+
+// nodeName is the name Node gives a snapshot it writes by itself
+// (v8.writeHeapSnapshot() with no file name, --heapsnapshot-signal,
+// --heapsnapshot-near-heap-limit):
+// Heap.YYYYMMDD.HHMMSS.PID.THREAD.SEQ.heapsnapshot, in local time.
+var nodeName = regexp.MustCompile(`(?:^|[/\\])Heap\.(\d{8}\.\d{6})\.(\d+)\.\d+\.\d+\.heapsnapshot(?:\.gz)?$`)
+
+// fromName reads the time and process id from a snapshot's file name
+// when Node chose it; zero values otherwise (the snapshot itself holds
+// neither).
+func fromName(name string) (time.Time, int) {
+	m := nodeName.FindStringSubmatch(name)
+	if m == nil {
+		return time.Time{}, 0
+	}
+	t, err := time.ParseInLocation("20060102.150405", m[1], time.Local)
+	pid, err2 := strconv.Atoi(m[2])
+	if err != nil || err2 != nil {
+		return time.Time{}, 0
+	}
+	return t, pid
 }
 
 // allocStacks turns a snapshot's allocation traces into the format-neutral

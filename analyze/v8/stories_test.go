@@ -221,3 +221,16 @@ func TestAllocationTraces(t *testing.T) {
 		t.Errorf("findings' allocation sites: %+v", f)
 	}
 }
+
+// TestFromName: the time and pid of the file names Node chooses.
+func TestFromName(t *testing.T) {
+	tm, pid := fromName("/var/tmp/Heap.20261203.213005.4242.0.002.heapsnapshot.gz")
+	if pid != 4242 || tm.Format("2006-01-02 15:04:05") != "2026-12-03 21:30:05" {
+		t.Errorf("%v %d", tm, pid)
+	}
+	for _, name := range []string{"snap-1.heapsnapshot", "Heap.2026.heapsnapshot", "MyHeap.20261203.213005.4242.0.002.heapsnapshot"} {
+		if tm, pid := fromName(name); !tm.IsZero() || pid != 0 {
+			t.Errorf("%s: %v %d", name, tm, pid)
+		}
+	}
+}
