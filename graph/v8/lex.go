@@ -252,6 +252,10 @@ func (l *lexer) uint() (uint64, error) {
 func (l *lexer) nextUint(first bool) (v uint64, at int, done bool, err error) {
 	d := l.data
 	i := l.pos
+	if !first && i < len(d) && d[i] == ',' {
+		i++ // the common case: a comma right after the number before
+		goto digits
+	}
 	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
 		i++
 	}
@@ -265,9 +269,10 @@ func (l *lexer) nextUint(first bool) (v uint64, at int, done bool, err error) {
 			return 0, i, false, l.errf(i, "expected ',' or ']', found %s", l.describe())
 		}
 		i++
-		for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
-			i++
-		}
+	}
+digits:
+	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
+		i++
 	}
 	start := i
 	for i < len(d) {

@@ -98,11 +98,11 @@ type reader struct {
 	// are read.
 	maxStr    int64
 	maxStrOff int
-	maxWhat   int // the edge, or -1-node for a node's name
+	maxWhat   int // the edge; -1-node for a node's name; -1-node_count-f for trace function f's
 
 	locations []Location
 	strings   []string
-	traceRecs [][6]int64 // trace_function_infos: name, script, script id, line, column
+	traceRecs [][5]int64 // trace_function_infos: name, script, script id, line, column
 	traces    *Traces
 	rootIndex int64
 }

@@ -55,7 +55,8 @@ func (r *reader) traceFunctionInfos() error {
 	if err := r.expect('[', "'[' starting \"trace_function_infos\""); err != nil {
 		return err
 	}
-	var rec [6]int64 // name, script, script id, line, column
+	var rec [5]int64 // name, script, script id, line, column
+	fields := [5]int{nameF, scriptF, idF, lineF, colF}
 	for i := 0; ; i++ {
 		v, at, done, err := r.nextUint(i == 0)
 		if err != nil {
@@ -77,14 +78,14 @@ func (r *reader) traceFunctionInfos() error {
 				r.maxStr, r.maxStrOff, r.maxWhat = int64(v), at, -1-int(r.nodeCount)-i/len(ff)
 			}
 		}
-		for k, field := range []int{nameF, scriptF, idF, lineF, colF} {
+		for k, field := range fields {
 			if f == field {
 				rec[k] = int64(v)
 			}
 		}
 		if f == len(ff)-1 {
 			r.traceRecs = append(r.traceRecs, rec)
-			rec = [6]int64{}
+			rec = [5]int64{}
 		}
 	}
 }
