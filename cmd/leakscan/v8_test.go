@@ -10,7 +10,8 @@ import (
 // TestV8Snapshots runs the commands a user runs on V8 heap snapshots,
 // on the real Node snapshots of testdata/gen/v8leak: diff finds the
 // three leaks with their holders and paths, and nothing of the
-// controls; top, path, graph and report work on one snapshot.
+// controls; top, path, graph and report work on one snapshot, report on
+// the series too.
 func TestV8Snapshots(t *testing.T) {
 	atRoot(t)
 	dir := "testdata/v8/leaky"
@@ -63,6 +64,13 @@ func TestV8Snapshots(t *testing.T) {
 	if code != 0 || !strings.Contains(string(body), "# 3 leaks: objects pile up in 3 containers") ||
 		!strings.Contains(string(body), "in `Map`, growing at `table`") {
 		t.Errorf("report: exit %d %s\n%s", code, errOut, body)
+	}
+
+	one := filepath.Join(t.TempDir(), "one.md")
+	code, _, errOut = runCLI(t, nil, "report", last, "-o", one, "--pictures", "0")
+	body, _ = os.ReadFile(one)
+	if code != 0 || !strings.HasPrefix(string(body), "# 42.2k objects of 4534 types") || !strings.Contains(string(body), "| `(closure) (anonymous)` |") {
+		t.Errorf("report of one snapshot: exit %d %s\n%s", code, errOut, body)
 	}
 
 	// A snapshot whose meta lacks a field is one line naming the file and
