@@ -31,9 +31,20 @@ const (
 )
 
 // ephemeronPrefix starts the name V8 gives the two internal edges it
-// adds per WeakMap entry, from the key and from the table to the value:
-// "part of key (K @1) -> value (V @2) pair in WeakMap (table @3)".
+// adds per WeakMap entry, from the key and from the table to the value,
+// after a number of its own: "3 / part of key (K @1) -> value (V @2) pair
+// in WeakMap (table @3)" (Node 20; older V8 wrote no number).
 const ephemeronPrefix = "part of key ("
+
+// isEphemeron reports whether an internal edge's name is one of those.
+func isEphemeron(name string) bool {
+	if i := strings.Index(name, " / "); i > 0 {
+		if _, ok := slot(name[:i]); ok {
+			name = name[i+3:]
+		}
+	}
+	return strings.HasPrefix(name, ephemeronPrefix)
+}
 
 // finish checks what could not be checked while reading and builds the
 // graph: strings, types, labels, kinds, roots, closures' positions.
@@ -192,7 +203,7 @@ func (r *reader) finish() (*Snapshot, error) {
 				continue
 			}
 			name := r.label[e]
-			if int(t) == r.edgeInternal && strings.HasPrefix(st.orig(name), ephemeronPrefix) {
+			if int(t) == r.edgeInternal && isEphemeron(st.orig(name)) {
 				kind := valueKind
 				if tableID(st.orig(name)) == h.IDs[v] {
 					kind = entryKind

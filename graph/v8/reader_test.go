@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,8 +27,8 @@ import (
 //	6 closure   onUpdate     13  64 1   → context
 //	7 object    system / Context 15 40 1 → context session → Session
 //	8 object    WeakMap      17  24 1   → table
-//	9 array     ""           19 100 1   → ephemeron entry → value
-//	10 object   Key          21  16 1   → ephemeron value → value
+//	9 array     ""           19 100 1   → ephemeron entry → value (Node 20's name: "1 / part of key …")
+//	10 object   Key          21  16 1   → ephemeron value → value (older V8's name: "part of key …")
 //	11 object   Value        23  16 0
 //	12 native   Node / Environment 25 2568 0
 //	13 code     system / Map (String) 27 72 0
@@ -67,7 +69,7 @@ const mini = `{"snapshot":{"meta":{
 "locations":[42,3,47,19],
 "strings":["","(GC roots)","(Global handles)","global","Session","user-1","onUpdate","system / Context","WeakMap",
  "Key","Value","Node / Environment","system / Map (String)","bus","wm","w","user","7","table",
- "part of key (Key @21) -> value (Value @23) pair in WeakMap (table @19)",
+ "1 / part of key (Key @21) -> value (Value @23) pair in WeakMap (table @19)",
  "part of key (Key @21) -> value (Value @23) pair in WeakMap (table @19)","Detached div","context"]}`
 
 func parseMini(t *testing.T) *Snapshot {
@@ -346,5 +348,53 @@ func TestTraces(t *testing.T) {
 	}
 	if _, err := Parse([]byte(strings.Replace(in, `[9,1,1,40,[]]`, `[9,1,1,40,[]`, 1))); err == nil || !strings.Contains(err.Error(), "expected a non-negative integer, found '\"'") {
 		t.Errorf("truncated tree: %v", err)
+	}
+}
+
+// TestWeakMapFromNode has Node write a snapshot of a WeakMap whose keys
+// a global array holds: each value's dominator is its key, not the
+// table (Node needed; skipped with -short).
+func TestWeakMapFromNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs node")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node on PATH")
+	}
+	out := filepath.Join(t.TempDir(), "wm.heapsnapshot")
+	script := `class K {} class V {}
+globalThis.keep = []; globalThis.wm = new WeakMap();
+for (let i = 0; i < 5; i++) { const k = new K(); keep.push(k); wm.set(k, new V()); }
+setImmediate(() => { gc(); require('v8').writeHeapSnapshot(process.argv[1]); });`
+	if b, err := exec.Command(node, "--expose-gc", "-e", script, out).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Heap
+	dom := graph.ComputeDominators(h)
+	values := 0
+	for v := int32(0); int(v) < h.NumNodes(); v++ {
+		if h.TypeName(v) != "V" {
+			continue
+		}
+		values++
+		if d := dom.Idom[v]; d < 0 || h.TypeName(d) != "K" {
+			t.Errorf("V %d dominated by %d, want its key", h.IDs[v], d)
+		}
+		k, _ := edgeTo(h, dom.Idom[v], v)
+		if k.Name != KindWeakMapValue {
+			t.Errorf("key → value edge is %q", k.Name)
+		}
+	}
+	if values != 5 {
+		t.Errorf("%d values, want 5", values)
 	}
 }
