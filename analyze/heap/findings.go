@@ -197,7 +197,7 @@ func Findings(ds *DumpSeries) []Finding {
 	for i, k := range keys {
 		g := groups[k]
 		tr := series.Analyze(ax, counts[i], series.CountNoise, 0)
-		if tr.Class != series.Growing || last.Dump.Runtime.IsMachinery(h, g.holders[0]) {
+		if tr.Class != series.Growing || machinery(last, g.holders[0], g.tops) {
 			continue
 		}
 		slices.SortFunc(g.holders, func(a, b int32) int {
@@ -258,6 +258,25 @@ func Findings(ds *DumpSeries) []Finding {
 		return cmp.Or(cmp.Compare(gb, ga), cmp.Compare(b.Count.Tau, a.Count.Tau), cmp.Compare(b.New, a.New))
 	})
 	return out[:min(len(out), maxFindings)]
+}
+
+// machinery reports whether a group's growth is the runtime at work: its
+// holder is the runtime's machinery, or everything new it holds first is
+// (a function's freshly optimized code).
+func machinery(hd *HeapDump, holder int32, tops []int32) bool {
+	rt, h := hd.Dump.Runtime, hd.Dump.Heap
+	if rt.Machinery == nil {
+		return false
+	}
+	if rt.IsMachinery(h, holder) {
+		return true
+	}
+	for _, v := range tops {
+		if !rt.IsMachinery(h, v) {
+			return false
+		}
+	}
+	return len(tops) > 0
 }
 
 // boolCmp orders true before false.

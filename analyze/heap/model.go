@@ -47,7 +47,8 @@ type Runtime struct {
 	// Machinery, when set, reports whether node v is the runtime's own
 	// machinery (V8's code, feedback and hidden classes): objects piling
 	// up under it are the runtime at work — a JIT warming up — not the
-	// program's leak, and findings leave such holders out.
+	// program's leak, and findings leave such holders out, and holders
+	// whose new objects are all machinery (freshly optimized code).
 	Machinery func(h *graph.Heap, v int32) bool
 	// StableIDs says an object keeps its id from one dump of a process
 	// to the next while it lives (Python's id, V8's node ids, Go's
