@@ -10,6 +10,7 @@ import (
 	"github.com/leakscan/leakscan/analyze/input"
 	"github.com/leakscan/leakscan/analyze/pprofwire"
 	"github.com/leakscan/leakscan/analyze/python"
+	"github.com/leakscan/leakscan/analyze/v8"
 )
 
 // Kind is what a series is of. It decides which loader reads the inputs
@@ -63,9 +64,9 @@ var formats = []Format{
 	{Name: input.FormatPprof, Kind: KindProfile, Sniff: sniffProto, KindOf: protoKind, MaxSize: 512 << 20},
 	{Name: input.FormatHPROF, Sniff: textPrefix("JAVA PROFILE "), Hint: "leakscan diff does not read this format yet"},
 	{Name: input.FormatPyDump, Kind: KindHeapDump, Sniff: textPrefix(`{"format":"leakscan-pydump"`), Read: python.Read},
-	{Name: input.FormatV8Snapshot, Sniff: func(h *Head) bool {
+	{Name: input.FormatV8Snapshot, Kind: KindHeapDump, Sniff: func(h *Head) bool {
 		return bytes.HasPrefix(h.Text, []byte("{")) && bytes.Contains(h.Data[:min(len(h.Data), 4096)], []byte(`"snapshot"`))
-	}, Hint: "leakscan diff does not read this format yet"},
+	}, Read: v8.Read},
 	{Name: input.FormatGoroutineDebug1, Kind: KindGoroutine, Sniff: func(h *Head) bool { return goroutine.IsDebug1(h.Data) }, MaxSize: 2 << 30},
 	{Name: input.FormatPprofText, Sniff: textPrefix("heap profile:", "--- contention", "--- mutex", "threadcreate profile:"),
 		Hint: "leakscan reads the protobuf form (fetch /debug/pprof/heap without ?debug=1)"},

@@ -219,6 +219,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"format":"leakscan-pydump","version":1}` + "\n"))
 	f.Add([]byte{0x32, 0x00, 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02})
 	f.Add([]byte("JAVA PROFILE 1.0.2\x00"))
+	f.Add([]byte(`{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],` +
+		`"node_types":[["synthetic","closure","object"],"string","number","number","number"],"edge_fields":["type","name_or_index","to_node"],` +
+		`"edge_types":[["element","context","weak"],"string_or_number","node"]},"node_count":3,"edge_count":3},` +
+		`"nodes":[0,0,1,0,1,0,1,3,5,1,1,2,5,64,1],"edges":[0,0,5,1,3,10,2,0,0],"locations":[5,1,2,3],"strings":["","(GC roots)","f","v"]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<16 {
 			return

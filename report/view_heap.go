@@ -210,8 +210,19 @@ func retainerText(rs *heap.RetainerShape, indent string) string {
 //	  leak.py:75
 func allocText(a *heap.AllocSite, indent string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%sallocated at (tracemalloc; %d of %d instances with a traceback), innermost first:\n", indent, a.Instances, a.Of)
+	// tracemalloc's tracebacks have no function names; V8's allocation
+	// traces name each function (its line is where it starts).
+	named := len(a.Stack) > 0 && a.Stack[0].Func != ""
+	if named {
+		fmt.Fprintf(&b, "%sallocated at (%d of %d instances with an allocation trace), innermost first:\n", indent, a.Instances, a.Of)
+	} else {
+		fmt.Fprintf(&b, "%sallocated at (tracemalloc; %d of %d instances with a traceback), innermost first:\n", indent, a.Instances, a.Of)
+	}
 	for _, f := range a.Stack {
+		if named {
+			fmt.Fprintf(&b, "%s  %s %s:%d\n", indent, units.Printable(f.Func), units.Printable(f.File), f.Line)
+			continue
+		}
 		fmt.Fprintf(&b, "%s  %s:%d\n", indent, units.Printable(f.File), f.Line)
 	}
 	return b.String()

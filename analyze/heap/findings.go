@@ -225,7 +225,7 @@ func Findings(ds *DumpSeries) []Finding {
 	for i, k := range keys {
 		g := groups[k]
 		tr := series.Analyze(ax, counts[i], series.CountNoise, 0)
-		if tr.Class != series.Growing {
+		if tr.Class != series.Growing || machinery(last, g.holders[0], g.tops) {
 			continue
 		}
 		findingOf[g] = int32(len(out))
@@ -242,8 +242,22 @@ func Findings(ds *DumpSeries) []Finding {
 		for _, a := range g.holders[:min(len(g.holders), maxSamples)] {
 			f.HolderIDs = append(f.HolderIDs, h.IDs[a])
 		}
+		heads := map[string]int{}
+		for _, v := range g.tops {
+			heads[h.TypeName(v)]++
+		}
+		f.Heads = sortedCounts(heads)
+		// Samples and the edge into the growth: the objects of the most
+		// common head type first, the biggest first (an array's new
+		// backing store is one big head among a hundred small ones it
+		// does not hold).
+		var headType int32 = -1
+		if len(f.Heads) > 0 {
+			headType = int32(slices.Index(h.TypeNames, f.Heads[0].Type))
+		}
 		slices.SortFunc(g.tops, func(a, b int32) int {
-			return cmp.Or(cmp.Compare(last.Retained[b], last.Retained[a]), cmp.Compare(h.IDs[a], h.IDs[b]))
+			return cmp.Or(boolCmp(h.Types[a] == headType, h.Types[b] == headType),
+				cmp.Compare(last.Retained[b], last.Retained[a]), cmp.Compare(h.IDs[a], h.IDs[b]))
 		})
 		for _, v := range g.tops[:min(len(g.tops), maxSamples)] {
 			f.Samples = append(f.Samples, h.IDs[v])
@@ -251,11 +265,6 @@ func Findings(ds *DumpSeries) []Finding {
 		if len(g.tops) > 0 {
 			f.Edge = edgeInto(last, acc[g.tops[0]], g.tops[0])
 		}
-		heads := map[string]int{}
-		for _, v := range g.tops {
-			heads[h.TypeName(v)]++
-		}
-		f.Heads = sortedCounts(heads)
 		var types []int32
 		for t := range g.types {
 			types = append(types, t)
@@ -361,6 +370,36 @@ func foldEchoes(h *graph.Heap, out []Finding, tops [][]int32, owner []int32) []F
 		k.Echoes = append(k.Echoes, Echo{Holder: f.Holder, Type: f.Type, Heads: f.Heads, Count: f.Count.Delta})
 	}
 	return kept
+}
+
+// machinery reports whether a group's growth is the runtime at work: its
+// holder is the runtime's machinery, or everything new it holds first is
+// (a function's freshly optimized code).
+func machinery(hd *HeapDump, holder int32, tops []int32) bool {
+	rt, h := hd.Dump.Runtime, hd.Dump.Heap
+	if rt.Machinery == nil {
+		return false
+	}
+	if rt.IsMachinery(h, holder) {
+		return true
+	}
+	for _, v := range tops {
+		if !rt.IsMachinery(h, v) {
+			return false
+		}
+	}
+	return len(tops) > 0
+}
+
+// boolCmp orders true before false.
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // edgeInto is the first hop from holder a towards object v, which a

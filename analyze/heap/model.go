@@ -44,6 +44,12 @@ type Runtime struct {
 	// Note is what a box shows below an object's type instead of its
 	// value: a frame's or function's name; "" for none.
 	Note func(h *graph.Heap, v int32) string
+	// Machinery, when set, reports whether node v is the runtime's own
+	// machinery (V8's code, feedback and hidden classes): objects piling
+	// up under it are the runtime at work — a JIT warming up — not the
+	// program's leak, and findings leave such holders out, and holders
+	// whose new objects are all machinery (freshly optimized code).
+	Machinery func(h *graph.Heap, v int32) bool
 	// StableIDs says an object keeps its id from one dump of a process
 	// to the next while it lives (Python's id, V8's node ids, Go's
 	// addresses): then what is new since the first dump can be told.
@@ -69,6 +75,12 @@ func (rt *Runtime) IsOwn(typ string) bool { return rt.Own != nil && rt.Own(typ) 
 // IsSecret reports whether the values of a type may hold secrets; false
 // when the runtime does not say.
 func (rt *Runtime) IsSecret(typ string) bool { return rt.Secret != nil && rt.Secret(typ) }
+
+// IsMachinery reports whether node v is the runtime's machinery; false
+// when the runtime does not say.
+func (rt *Runtime) IsMachinery(h *graph.Heap, v int32) bool {
+	return rt.Machinery != nil && rt.Machinery(h, v)
+}
 
 // NoteOf is the runtime's note on node v; "" when it has none.
 func (rt *Runtime) NoteOf(h *graph.Heap, v int32) string {

@@ -27,6 +27,7 @@ var layers = map[string][]string{
 	"graph":          {},
 	"graph/pydump":   {"graph"},
 	"graph/fakedump": {"graph"},
+	"graph/v8":       {"graph"},
 
 	"analyze/series":           {},
 	"analyze/input":            {},
@@ -37,10 +38,11 @@ var layers = map[string][]string{
 	"analyze/goroutine":        {"analyze/callgraph", "analyze/input", "analyze/pprofwire", "analyze/series", "analyze/stack"},
 	"analyze/heap":             {"analyze/input", "analyze/series", "graph"},
 	"analyze/python":           {"analyze/heap", "analyze/input", "analyze/series", "graph", "graph/pydump"},
+	"analyze/v8":               {"analyze/heap", "analyze/input", "analyze/series", "graph", "graph/v8"},
 	"analyze/gate":             {"analyze/goroutine", "analyze/heap", "analyze/python", "analyze/series"},
 	"analyze/internal/testkit": {"analyze/input"},
 	"analyze": {"analyze/callgraph", "analyze/goroutine", "analyze/heap", "analyze/input", "analyze/pprofwire",
-		"analyze/profile", "analyze/python", "analyze/series"},
+		"analyze/profile", "analyze/python", "analyze/series", "analyze/v8"},
 	// Above the façade: a user of the analyses, like cmd, that lives
 	// under analyze/ because the top-level layout is fixed.
 	"analyze/leakcheck": {"analyze", "analyze/input", "analyze/series"},

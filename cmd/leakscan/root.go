@@ -66,10 +66,11 @@ func newRootCmd(s streams) *cobra.Command {
 		Use:   "leakscan",
 		Short: "Find what leaks in saved profiles, dumps and heap snapshots",
 		Long: `leakscan analyses snapshots saved from a running service — pprof heap
-profiles, goroutine dumps, Python heap dumps — offline, and says what grows
-across the series, told apart from churn, caches that fill up and stop, and
-sawtooth buffers; why it stays alive (retainer paths, reference cycles);
-and writes it up as a Markdown report with pictures (leakscan report).
+profiles, goroutine dumps, Python heap dumps, V8 heap snapshots — offline,
+and says what grows across the series, told apart from churn, caches that
+fill up and stop, and sawtooth buffers; why it stays alive (retainer paths,
+reference cycles); and writes it up as a Markdown report with pictures
+(leakscan report).
 
 Exit codes: 0 ok; 1 leakscan check found a leak suspect over its budget;
 2 bad usage or bad input; 3 the report could not be written.`,
