@@ -1,6 +1,7 @@
 package heap
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -60,12 +61,24 @@ type Runtime struct {
 	// in gc.garbage): then such objects are leaks to attribute, not
 	// garbage the next collection frees.
 	CycleGarbage bool
+	// IDText writes an object's id as the runtime's own tools show it
+	// (V8's DevTools: "@84781"); nil for an address, "0x7f3a…".
+	IDText func(id uint64) string
 	// ParkedKinds are the edge kinds through which the runtime holds
 	// objects its collector found unreachable and kept for inspection
 	// (Python's gc.garbage under gc.DEBUG_SAVEALL). With CycleGarbage,
 	// objects reached only through them are told as kept by their
 	// cycles, not as piling up in that list.
 	ParkedKinds []string
+}
+
+// FormatID writes an object's id as the runtime's tools show it: by
+// IDText, else as a hexadecimal address.
+func (rt *Runtime) FormatID(id uint64) string {
+	if rt != nil && rt.IDText != nil {
+		return rt.IDText(id)
+	}
+	return fmt.Sprintf("%#x", id)
 }
 
 // IsOwn reports whether a type is the runtime's own; false when the

@@ -53,7 +53,7 @@ func (b *objBuilder) add(v int32, d int) bool {
 		return false
 	}
 	h := b.h
-	n := ObjNode{ID: h.IDs[v], Type: h.TypeName(v), Size: h.Sizes[v], Dist: d, Grew: b.grown[h.TypeName(v)]}
+	n := ObjNode{ID: h.IDs[v], Ref: b.hd.Dump.Runtime.FormatID(h.IDs[v]), Type: h.TypeName(v), Size: h.Sizes[v], Dist: d, Grew: b.grown[h.TypeName(v)]}
 	if v < int32(len(b.hd.Retained)) {
 		n.Retained = b.hd.Retained[v]
 	}

@@ -49,6 +49,7 @@ type ObjGraph struct {
 // object that were not drawn.
 type ObjNode struct {
 	ID       uint64
+	Ref      string // the id as the runtime's tools write it ("0x7f3a…", "@84781")
 	Type     string
 	Value    string // short value, or the function a frame runs
 	Size     int64
@@ -151,7 +152,7 @@ func startObjects(hd *HeapDump, opt ObjGraphOptions) ([]int32, string, error) {
 		if v < 0 {
 			return nil, "", fmt.Errorf("no object with id %d in %s", opt.ID, hd.Name)
 		}
-		return []int32{v}, fmt.Sprintf("%s at %#x", h.TypeName(v), opt.ID), nil
+		return []int32{v}, fmt.Sprintf("%s at %s", h.TypeName(v), hd.Dump.Runtime.FormatID(opt.ID)), nil
 	}
 	typ, err := ResolveType(h, opt.Type)
 	if err != nil {

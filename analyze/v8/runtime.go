@@ -25,6 +25,8 @@ var Runtime = &heap.Runtime{
 	Note:      note,
 	Machinery: func(h *graph.Heap, v int32) bool { return h.Flags[v]&v8snap.FlagCode != 0 },
 	StableIDs: true,
+	// DevTools and memlab write a node's id as @84781.
+	IDText: func(id uint64) string { return "@" + strconv.FormatUint(id, 10) },
 }
 
 // builtins are the types of JavaScript's own values and standard

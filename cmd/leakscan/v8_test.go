@@ -54,7 +54,8 @@ func TestV8Snapshots(t *testing.T) {
 
 	// The picture notes closures by function and position.
 	code, out, errOut = runCLI(t, nil, "graph", last, "--type", "Session", "-o", "-")
-	if code != 0 || !strings.Contains(out, `(closure) onUpdate\nonUpdate leak.js:48:20`) || !strings.Contains(out, `label="session"`) {
+	if code != 0 || !strings.Contains(out, `(closure) onUpdate\nonUpdate leak.js:48:20`) || !strings.Contains(out, `label="session"`) ||
+		!strings.Contains(out, `tooltip="Session at @`) { // ids as DevTools writes them
 		t.Errorf("graph: exit %d %s\n%s", code, errOut, out)
 	}
 

@@ -110,6 +110,9 @@ func tooltip(n heap.ObjNode) string {
 	if n.ID == 0 {
 		return n.Type
 	}
+	if n.Ref != "" {
+		return n.Type + " at " + n.Ref
+	}
 	return fmt.Sprintf("%s at %#x", n.Type, n.ID)
 }
 
