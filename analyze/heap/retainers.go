@@ -162,11 +162,22 @@ func BiggestRetainers(hd *HeapDump, k int) []BigRetainer {
 		}
 		return 0
 	})
+	// Roots of no size are the format's own bookkeeping (V8's "(Strong
+	// roots)", "(GC roots)"): what they hold is listed, not they.
+	synthetic := map[int32]bool{}
+	for _, r := range h.Roots {
+		if h.Sizes[r] == 0 {
+			synthetic[r] = true
+		}
+	}
 	listed := map[int32]bool{}
 	var out []BigRetainer
 	for _, v := range order {
 		if len(out) == k {
 			break
+		}
+		if synthetic[v] {
+			continue
 		}
 		if p := hd.Dom.Idom[v]; p >= 0 && listed[p] && 10*hd.Retained[v] >= 9*hd.Retained[p] {
 			listed[v] = true // stands for the same memory as p

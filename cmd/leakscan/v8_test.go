@@ -41,6 +41,10 @@ func TestV8Snapshots(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "1 V8 heap dump, objects, by type\n42.2k objects of 4534 types") {
 		t.Errorf("top: exit %d %s\n%s", code, errOut, out)
 	}
+	// The biggest retainers are objects, not V8's synthetic roots.
+	if strings.Contains(out, "biggest retainer, a (Strong roots)") || strings.Contains(out, "(Strong roots)             ") {
+		t.Errorf("top names a synthetic root as a retainer:\n%s", out)
+	}
 
 	// The path of a leaked Session reads through the listener closure and
 	// the variable it captured.
