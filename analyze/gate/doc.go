@@ -27,6 +27,11 @@
 //	                            the labels of indexes and dict keys written "*", a chain's
 //	                            repeated links as one hop marked "+", and "…" where a long
 //	                            path was cut
+//	heap-dump leaks             a heap series with findings (accumulation points) is checked on
+//	                            them, one per leak, not on its type rows: the kind, "leak:",
+//	                            the holder's type and the label of the last hop to it, the edge
+//	                            the growth hangs from, then the holder's path as for types
+//	                            ("reference cycles through" the cycle's type for cycle groups)
 //	reference cycles            "cycle" and the ring: each type (with a frame's function) and
 //	                            the edge to the next, read from the same object every time
 //	asyncio work                "task", what it is (pending task, coroutine never awaited,

@@ -87,7 +87,14 @@ func Check(res *series.Result, b Budgets, base *Baseline) *Report {
 	var walk func(*series.Result)
 	walk = func(res *series.Result) {
 		budget, limit := budgetOf(res, b)
-		for _, row := range res.Suspects() {
+		suspects := res.Suspects()
+		if leaks := leakRows(res); leaks != nil {
+			// A heap series with findings is gated on its leaks, one
+			// each, not on the types they are made of.
+			suspects = leaks
+			budget, limit = BudgetObjects, b.MaxObjects
+		}
+		for _, row := range suspects {
 			f := Finding{Result: res, Row: row, Signature: Signature(res, &row), Budget: budget, Limit: limit,
 				Growth: row.Delta, Unit: res.SampleType.Unit, Confirmed: row.Confirmed}
 			seen[f.Signature] = true
@@ -184,8 +191,38 @@ func goroutineSignature(r *series.Row) string {
 	return b.String()
 }
 
+// leakRows are the findings of a heap-dump type analysis as suspect rows
+// (the finding's title as key, its objects held as values, its holder's
+// path as the type row's retainer, so that typeSignature names it); nil
+// for a result without findings.
+func leakRows(res *series.Result) []series.Row {
+	d := heap.DetailOf(res)
+	if d == nil || len(d.Findings) == 0 || res.By != series.ByType {
+		return nil
+	}
+	rows := make([]series.Row, len(d.Findings))
+	for i, f := range d.Findings {
+		// "leak: builtins.list handlers -[index *]->": the holder's type
+		// and name, and the edge the growth hangs from
+		name := ""
+		if n := len(f.Holder.Steps); n > 0 {
+			name = " " + scrub(f.Holder.Steps[n-1].Label)
+		}
+		key := "leak: " + scrub(f.Type) + name + " -[" + edge(f.Edge.Kind, f.Edge.Label) + "]->"
+		if f.Cycle {
+			key = "leak: reference cycles through " + scrub(f.Type) + " -[" + edge(f.Edge.Kind, f.Edge.Label) + "]->"
+		}
+		rows[i] = series.Row{Key: key, Frame: series.Frame{Func: key}, Trend: f.Count, Suspect: true,
+			Detail: &heap.TypeInfo{Retainer: f.Holder}}
+	}
+	return rows
+}
+
 func typeSignature(kind string, r *series.Row) string {
 	s := kind + " type " + scrub(r.Key)
+	if strings.HasPrefix(r.Key, "leak: ") {
+		s = kind + " " + r.Key
+	}
 	ti := heap.TypeOf(r)
 	if ti == nil || ti.Retainer == nil {
 		return s
